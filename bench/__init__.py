@@ -1,0 +1,1 @@
+"""`make bench`: speed figures, printed as `BENCH <name> <value> <unit>` lines. Not tests."""

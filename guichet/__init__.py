@@ -1,0 +1,1 @@
+"""Guichet: runs a public body's service declaration end to end."""

@@ -1,0 +1,20 @@
+"""Helpers shared by the project's management commands (the `guichet` console command)."""
+
+import json
+import sys
+from typing import Any, NoReturn
+
+# Exit status for bad input: the command printed one line saying why and changed nothing.
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str) -> NoReturn:
+    """Print one clear line on standard error and exit with status 2."""
+    sys.stderr.write(message.rstrip() + "\n")
+    sys.stderr.flush()
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def dumps(value: Any) -> str:
+    """JSON as the commands print it: UTF-8 text, not escaped."""
+    return json.dumps(value, ensure_ascii=False, default=str)

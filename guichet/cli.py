@@ -18,3 +18,12 @@ def fail(message: str) -> NoReturn:
 def dumps(value: Any) -> str:
     """JSON as the commands print it: UTF-8 text, not escaped."""
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class OneLineErrorsMixin:
+    """For BaseCommand subclasses: a bad option prints one line and exits 2 (no usage dump)."""
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)  # type: ignore[misc]
+        parser.error = lambda message: fail(f"guichet {subcommand} : {message}")
+        return parser

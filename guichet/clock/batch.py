@@ -53,7 +53,7 @@ def compute_batch(
     a = _day_numbers(cal, np.broadcast_to(np.asarray(as_of, dtype="datetime64[D]"), (n,)))
     n_days = np.asarray(days, dtype=np.int64)
     if validate and n and n_days.min() < 1:
-        raise ClockInputError("the number of days must be at least 1")
+        raise ClockInputError("le délai doit être d'au moins 1 jour")
 
     ordinals = cal.ordinals
     o_r = ordinals[r]
@@ -138,9 +138,9 @@ def _suspended(
         is_open = (e_k == _NAT) & ~absent
         if validate:
             if (~absent & (s_k < r)).any():
-                raise ClockInputError("a suspension starts before reception")
+                raise ClockInputError("une suspension commence avant la réception")
             if (~absent & ~is_open & (e_k < s_k)).any():
-                raise ClockInputError("a suspension ends before it starts")
+                raise ClockInputError("une suspension finit avant son début")
         s_idx = np.where(absent, r, s_k)
         e_idx = np.where(absent | is_open, r, e_k)
         _check_range(cal, s_idx)

@@ -76,18 +76,22 @@ class ExplainedDay:
 
 
 def validate(received: date, days: int, suspensions: Sequence[Suspension]) -> None:
-    """Raise `ClockInputError` unless the inputs satisfy the rule's preconditions."""
+    """Raise `ClockInputError` unless the inputs satisfy the rule's preconditions.
+
+    The messages are in French: they reach the people who typed the dates.
+    """
     if days < 1:
-        raise ClockInputError(f"the number of days must be at least 1, not {days}")
+        raise ClockInputError(f"le délai doit être d'au moins 1 jour, pas {days}")
     for s in suspensions:
         if s.start < received:
             raise ClockInputError(
-                f"suspension starts {s.start.isoformat()}, before reception on "
-                f"{received.isoformat()}"
+                f"la suspension commence le {s.start.isoformat()}, avant la réception "
+                f"({received.isoformat()})"
             )
         if s.end is not None and s.end < s.start:
             raise ClockInputError(
-                f"suspension ends {s.end.isoformat()}, before it starts on {s.start.isoformat()}"
+                f"la suspension finit le {s.end.isoformat()}, avant son début "
+                f"({s.start.isoformat()})"
             )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from guichet.catalogue.models import Commitment, Declaration, Service
 from guichet.catalogue.services import declaration_in_force
-from guichet.cli import dumps, fail
+from guichet.cli import OneLineErrorsMixin, dumps, fail
 
 
 def _service_json(service: Service) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def _commitment_json(c: Commitment) -> dict[str, Any]:
     }
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorsMixin, BaseCommand):
     help = "Affiche les services de la déclaration en vigueur, avec leurs engagements."
 
     def add_arguments(self, parser: CommandParser) -> None:

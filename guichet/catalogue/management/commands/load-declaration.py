@@ -6,11 +6,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from guichet.catalogue.services import LoadOutcome, declaration_load
-from guichet.cli import fail
+from guichet.cli import OneLineErrorsMixin, fail
 from guichet.datafiles import DataFileError
 
 
-class Command(BaseCommand):
+class Command(OneLineErrorsMixin, BaseCommand):
     help = (
         "Valide tout le fichier d'une déclaration de services, puis le charge comme une version. "
         "Sur erreur : une ligne (fichier, entrée, champ), code de sortie 2, rien n'est chargé."

@@ -54,6 +54,11 @@ def check_closure_day(day: date, name: str, *, replacing: ClosureDay | None = No
     problem = closure_day_problem(day, name)
     if problem:
         raise ClosureDayError(problem)
+    if not CalendarYear.objects.filter(year=day.year).exists():
+        raise ClosureDayError(
+            f"l'année {day.year} n'est pas confirmée (ses jours viennent de la règle) : "
+            "confirmez-la d'abord"
+        )
     clash = ClosureDay.objects.current().filter(date=day)
     if replacing is not None:
         clash = clash.exclude(pk=replacing.pk)
@@ -78,11 +83,6 @@ def _retire(closure: ClosureDay, user: User | None, reason: str, now: datetime) 
 def closure_day_record(*, day: date, name: str, user: User | None, reason: str) -> ClosureDay:
     """Add a closure day to a confirmed year."""
     check_closure_day(day, name)
-    if not CalendarYear.objects.filter(year=day.year).exists():
-        raise ClosureDayError(
-            f"l'année {day.year} n'est pas confirmée (ses jours viennent de la règle) : "
-            "confirmez-la d'abord"
-        )
     return _record(day, name, user, reason, timezone.now())
 
 
@@ -110,13 +110,17 @@ def closure_day_retire(*, closure: ClosureDay, user: User | None, reason: str) -
     _retire(closure, user, reason, timezone.now())
 
 
-@transaction.atomic
-def calendar_year_confirm(*, year: int, user: User | None) -> CalendarYear:
-    """Confirm a generated year: its rule days become recorded data, editable from then on."""
+def check_year_confirmable(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ClosureDayError(f"l'année doit être entre {FIRST_YEAR} et {LAST_YEAR}")
     if CalendarYear.objects.filter(year=year).exists():
         raise ClosureDayError(f"l'année {year} est déjà confirmée")
+
+
+@transaction.atomic
+def calendar_year_confirm(*, year: int, user: User | None) -> CalendarYear:
+    """Confirm a generated year: its rule days become recorded data, editable from then on."""
+    check_year_confirmable(year)
     now = timezone.now()
     confirmed = CalendarYear.objects.create(
         year=year, confirmed_at=now, confirmed_by=user, source="règle confirmée"

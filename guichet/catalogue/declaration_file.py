@@ -82,7 +82,7 @@ def _period(entry: Entry) -> tuple[date, date | None]:
 
 def _check_unique(entry: Entry, code: str, seen: set[str], what: str) -> None:
     if code in seen:
-        raise entry.error("code", f"« {code} » : code de {what} en double")
+        raise entry.error("code", f"« {code} » : {what} en double")
     seen.add(code)
 
 
@@ -104,7 +104,7 @@ def parse_declaration(path: Path) -> DeclarationData:
         entry = Entry(path, f"groups[{i}]", table)
         entry.only(["code", "name_fr", "name_en", "name_es"])
         code = entry.code()
-        _check_unique(entry, code, group_codes, "groupe")
+        _check_unique(entry, code, group_codes, "code de groupe")
         groups.append(GroupData(code, *_names(entry)))
 
     services: list[ServiceData] = []
@@ -118,7 +118,7 @@ def parse_declaration(path: Path) -> DeclarationData:
         )
         code = entry.code()
         entry.where = f"services[{i}] « {code} »"
-        _check_unique(entry, code, service_codes, "service")
+        _check_unique(entry, code, service_codes, "code de service")
         group = entry.code("group")
         if group not in group_codes:
             raise entry.error("group", f"« {group} » n'est pas un groupe déclaré dans [[groups]]")
@@ -145,7 +145,7 @@ def parse_declaration(path: Path) -> DeclarationData:
         entry = Entry(path, f"qualitative[{i}]", table)
         entry.only(["code", "section", "text_fr"])
         code = entry.code()
-        _check_unique(entry, code, qualitative_codes, "engagement qualitatif")
+        _check_unique(entry, code, qualitative_codes, "code d'engagement qualitatif")
         qualitative.append(QualitativeData(code, entry.req_text("section"), entry.req_text("text_fr")))
 
     if not services:
@@ -171,7 +171,7 @@ def _commitment(
          "in_force_to"]
     )
     code = entry.code()
-    _check_unique(entry, code, seen, "engagement")
+    _check_unique(entry, code, seen, "code d'engagement")
     c_start, c_end = _period(entry)
     if c_start < start:
         raise entry.error("in_force_from", f"{c_start} précède l'entrée en vigueur de la "

@@ -67,3 +67,28 @@ def ref_status(clock: RefClock, as_of: date, closures: Collection[date]) -> str:
     if any(s <= as_of and (e is None or as_of < e) for s, e in clock.suspensions):
         return "suspended"
     return "running"
+
+
+def ref_outcome(clock: RefClock, finished_on: date, closures: Collection[date]) -> str:
+    return "met" if ref_elapsed(clock, finished_on, closures) <= clock.days else "missed"
+
+
+def ref_explain(
+    clock: RefClock, last: date, closures: Collection[date]
+) -> list[tuple[date, str, int | None]]:
+    """(day, reason, number of the counted day) for every date from reception to `last`."""
+    rows: list[tuple[date, str, int | None]] = [(clock.received, "reception", None)]
+    counted = 0
+    day = clock.received
+    while day < last:
+        day += timedelta(days=1)
+        if day.weekday() >= 5:
+            rows.append((day, "weekend", None))
+        elif day in closures:
+            rows.append((day, "closure", None))
+        elif _suspended(clock, day):
+            rows.append((day, "suspended", None))
+        else:
+            counted += 1
+            rows.append((day, "counted", counted))
+    return rows

@@ -1,0 +1,71 @@
+# Guichet — `make help` lists the targets.
+# The two commands of the README: `make run` and `make test`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+ONLY ?=
+# Passed to pytest, e.g. make test PYTEST_ARGS="-k deadline"
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run serve setup data test lint format typecheck migrations-check unit bench lock clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements.lock pyproject.toml
+	@bash scripts/ensure-python-venv.sh "$(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the pinned dependencies
+
+data: setup ## Migrate the database, load the declaration and the closure calendar
+	$(BIN)/guichet migrate --no-input -v 0
+	$(BIN)/guichet load-calendar calendars/quebec.toml
+	@for f in declarations/*.toml; do $(BIN)/guichet load-declaration $$f || exit 1; done
+
+run: data ## Set up everything and serve on http://127.0.0.1:8000
+	@echo "Guichet : http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
+	DEBUG=true $(BIN)/guichet runserver $(HOST):$(PORT)
+
+test: setup lint typecheck migrations-check unit ## Everything: lint, types, migrations check, tests (PostgreSQL when DATABASE_URL is set)
+
+lint: setup ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup ## Format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: setup ## mypy with django-stubs (strict on guichet/clock)
+	$(BIN)/mypy guichet bench
+
+migrations-check: setup ## Fail if a model change has no migration
+	$(BIN)/guichet makemigrations --check --dry-run
+
+unit: setup ## The pytest suite (unit and integration)
+	@echo "Database: $${DATABASE_URL:-embedded SQLite}"
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: setup ## Speed figures as BENCH lines (ONLY=clock for one group)
+	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY))
+
+lock: ## Re-pin requirements.lock from pyproject.toml in a scratch venv
+	rm -rf /tmp/guichet-lock && $(PYTHON) -m venv /tmp/guichet-lock
+	/tmp/guichet-lock/bin/pip install --quiet --upgrade pip
+	/tmp/guichet-lock/bin/pip install --quiet ".[dev]"
+	{ echo "# Every package Guichet installs, pinned (direct ones are also pinned in pyproject.toml)."; \
+	  echo "# Regenerate with: make lock"; \
+	  /tmp/guichet-lock/bin/pip freeze --exclude guichet; } > requirements.lock
+
+clean: ## Remove .venv, caches and the embedded database
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

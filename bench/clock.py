@@ -2,7 +2,7 @@
 and against a bare numpy.busday_count over the same arrays."""
 
 import time
-from datetime import date
+from collections.abc import Callable
 
 import numpy as np
 
@@ -47,7 +47,7 @@ def make_clocks(n: int, seed: int = 2026) -> dict[str, np.ndarray]:
     return {"received": received, "days": days, "as_of": as_of, "starts": starts, "ends": ends}
 
 
-def _best(fn, repeats: int = REPEATS) -> float:
+def _best(fn: Callable[[], object], repeats: int = REPEATS) -> float:
     best = float("inf")
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -59,7 +59,9 @@ def _best(fn, repeats: int = REPEATS) -> float:
 def run() -> None:
     cal = BusinessCalendar.build({})
     for year in (2025, 2026, 2027):  # the confirmed table equals the rule for these years
-        assert set(cal.closures_in(year)[i].day for i in range(13)) == set(quebec_closure_days(year))
+        assert set(cal.closures_in(year)[i].day for i in range(13)) == set(
+            quebec_closure_days(year)
+        )
     c = make_clocks(N_CLOCKS)
 
     def batch() -> None:
@@ -84,7 +86,10 @@ def run() -> None:
                 received=c["received"][i].item(),
                 days=int(c["days"][i]),
                 suspensions=[
-                    (c["starts"][i, k].item(), None if np.isnat(c["ends"][i, k]) else c["ends"][i, k].item())
+                    (
+                        c["starts"][i, k].item(),
+                        None if np.isnat(c["ends"][i, k]) else c["ends"][i, k].item(),
+                    )
                     for k in range(3)
                     if not np.isnat(c["starts"][i, k])
                 ],
@@ -101,4 +106,3 @@ def run() -> None:
         ref_status(clock, as_of, closures)
     ref_per_clock = (time.perf_counter() - t0) / REFERENCE_SAMPLE
     emit("clock_speedup_vs_reference", ref_per_clock / (batch_s / N_CLOCKS), "x")
-

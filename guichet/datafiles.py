@@ -106,4 +106,3 @@ class Entry:
     def tables(self, field: str, *, required: bool = False) -> list[object]:
         value = self._get(field, list, "une liste de tables", required)
         return value or []
-

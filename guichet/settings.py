@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "guichet.accounts",
     "guichet.catalogue",
     "guichet.calendars",
 ]
@@ -46,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+AUTH_USER_MODEL = "accounts.User"
 ROOT_URLCONF = "guichet.urls"
 WSGI_APPLICATION = "guichet.wsgi.application"
 

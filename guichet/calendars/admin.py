@@ -77,8 +77,9 @@ class ClosureDayAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         try:
             if change:
                 original = ClosureDay.objects.get(pk=obj.pk)
-                new = closure_day_replace(closure=original, day=obj.date, name=obj.name,
-                                          user=user, reason=reason)
+                new = closure_day_replace(
+                    closure=original, day=obj.date, name=obj.name, user=user, reason=reason
+                )
             else:
                 new = closure_day_record(day=obj.date, name=obj.name, user=user, reason=reason)
         except ClosureDayError as exc:

@@ -21,8 +21,12 @@ class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField(_("année"), unique=True)
     confirmed_at = models.DateTimeField(_("confirmée le"))
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("confirmée par"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmée par"),
     )
     source = models.CharField(_("source"), max_length=200)
 
@@ -51,13 +55,21 @@ class ClosureDay(models.Model):
     name = models.CharField(_("nom"), max_length=120)
     recorded_at = models.DateTimeField(_("inscrit le"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("inscrit par"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inscrit par"),
     )
     retired_at = models.DateTimeField(_("retiré le"), null=True, blank=True)
     retired_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("retiré par"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("retiré par"),
     )
     reason = models.CharField(_("motif"), max_length=300)
 
@@ -69,7 +81,8 @@ class ClosureDay(models.Model):
         ordering = ["date", "recorded_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["date"], condition=Q(retired_at__isnull=True),
+                fields=["date"],
+                condition=Q(retired_at__isnull=True),
                 name="one_current_closure_per_date",
             ),
         ]

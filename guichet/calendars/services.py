@@ -7,17 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from guichet.accounts.models import User
 from guichet.calendars.models import CalendarYear, ClosureDay
 from guichet.clock import BusinessCalendar, Closure, quebec_closure_days
 from guichet.clock.calendar import FIRST_YEAR, LAST_YEAR
 from guichet.datafiles import Entry, read_toml
-
-User = AbstractBaseUser
 
 
 class ClosureDayError(ValueError):
@@ -180,8 +178,9 @@ def calendar_load(*, path: Path, user: User | None = None) -> CalendarLoadResult
     result = CalendarLoadResult()
     for year, days in sorted(tables.items()):
         if not CalendarYear.objects.filter(year=year).exists():
-            CalendarYear.objects.create(year=year, confirmed_at=now, confirmed_by=user,
-                                        source=path.name)
+            CalendarYear.objects.create(
+                year=year, confirmed_at=now, confirmed_by=user, source=path.name
+            )
             result.years_confirmed.append(year)
         recorded = {
             c.date: c

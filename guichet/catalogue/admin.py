@@ -30,9 +30,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class CommitmentInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Commitment
     extra = 0
-    fields = ["code", "label_fr", "target", "unit", "starts_on", "stops_on", "in_force_from",
-              "in_force_to"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "code",
+        "label_fr",
+        "target",
+        "unit",
+        "starts_on",
+        "stops_on",
+        "in_force_from",
+        "in_force_to",
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

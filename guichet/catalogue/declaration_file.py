@@ -113,8 +113,17 @@ def parse_declaration(path: Path) -> DeclarationData:
     for i, table in enumerate(top.tables("services", required=True)):
         entry = Entry(path, f"services[{i}]", table)
         entry.only(
-            ["code", "group", "name_fr", "name_en", "name_es", "audience", "kind", "partner",
-             "commitments"]
+            [
+                "code",
+                "group",
+                "name_fr",
+                "name_en",
+                "name_es",
+                "audience",
+                "kind",
+                "partner",
+                "commitments",
+            ]
         )
         code = entry.code()
         entry.where = f"services[{i}] « {code} »"
@@ -123,8 +132,9 @@ def parse_declaration(path: Path) -> DeclarationData:
         if group not in group_codes:
             raise entry.error("group", f"« {group} » n'est pas un groupe déclaré dans [[groups]]")
         commitments = tuple(
-            _commitment(Entry(path, f"{entry.where}, commitments[{j}]", c), start, end,
-                        commitment_codes)
+            _commitment(
+                Entry(path, f"{entry.where}, commitments[{j}]", c), start, end, commitment_codes
+            )
             for j, c in enumerate(entry.tables("commitments"))
         )
         services.append(
@@ -146,7 +156,9 @@ def parse_declaration(path: Path) -> DeclarationData:
         entry.only(["code", "section", "text_fr"])
         code = entry.code()
         _check_unique(entry, code, qualitative_codes, "code d'engagement qualitatif")
-        qualitative.append(QualitativeData(code, entry.req_text("section"), entry.req_text("text_fr")))
+        qualitative.append(
+            QualitativeData(code, entry.req_text("section"), entry.req_text("text_fr"))
+        )
 
     if not services:
         raise top.error("services", "la déclaration doit compter au moins un service")
@@ -163,27 +175,36 @@ def parse_declaration(path: Path) -> DeclarationData:
     )
 
 
-def _commitment(
-    entry: Entry, start: date, end: date | None, seen: set[str]
-) -> CommitmentData:
+def _commitment(entry: Entry, start: date, end: date | None, seen: set[str]) -> CommitmentData:
     entry.only(
-        ["code", "label_fr", "target", "unit", "starts_on", "stops_on", "in_force_from",
-         "in_force_to"]
+        [
+            "code",
+            "label_fr",
+            "target",
+            "unit",
+            "starts_on",
+            "stops_on",
+            "in_force_from",
+            "in_force_to",
+        ]
     )
     code = entry.code()
     _check_unique(entry, code, seen, "code d'engagement")
     c_start, c_end = _period(entry)
     if c_start < start:
-        raise entry.error("in_force_from", f"{c_start} précède l'entrée en vigueur de la "
-                          f"déclaration ({start})")
+        raise entry.error(
+            "in_force_from", f"{c_start} précède l'entrée en vigueur de la déclaration ({start})"
+        )
     if end is not None and (c_end is None or c_end > end):
-        raise entry.error("in_force_to", f"doit se terminer au plus tard le {end}, "
-                          "fin de la déclaration")
+        raise entry.error(
+            "in_force_to", f"doit se terminer au plus tard le {end}, fin de la déclaration"
+        )
     starts_on = entry.choice("starts_on", ClockEvent.values)
     stops_on = entry.choice("stops_on", ClockEvent.values)
     if starts_on == stops_on:
-        raise entry.error("stops_on", "le délai doit s'arrêter sur un autre événement que "
-                          "celui qui le démarre")
+        raise entry.error(
+            "stops_on", "le délai doit s'arrêter sur un autre événement que celui qui le démarre"
+        )
     return CommitmentData(
         code=code,
         label_fr=entry.req_text("label_fr"),

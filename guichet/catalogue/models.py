@@ -105,9 +105,7 @@ class ServiceGroup(models.Model):
 
 
 class Service(models.Model):
-    declaration = models.ForeignKey(
-        Declaration, on_delete=models.CASCADE, related_name="services"
-    )
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="services")
     group = models.ForeignKey(ServiceGroup, on_delete=models.PROTECT, related_name="services")
     code = models.SlugField(_("code"), max_length=60)
     position = models.PositiveSmallIntegerField(_("rang"))
@@ -123,9 +121,7 @@ class Service(models.Model):
         verbose_name_plural = _("services")
         ordering = ["declaration", "position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["declaration", "code"], name="service_code_per_version"
-            )
+            models.UniqueConstraint(fields=["declaration", "code"], name="service_code_per_version")
         ]
 
     def __str__(self) -> str:
@@ -149,9 +145,7 @@ class Commitment(models.Model):
         verbose_name_plural = _("engagements")
         ordering = ["service", "position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["service", "code"], name="commitment_code_per_service"
-            )
+            models.UniqueConstraint(fields=["service", "code"], name="commitment_code_per_service")
         ]
 
     def __str__(self) -> str:

@@ -41,9 +41,7 @@ def declaration_load(*, path: Path) -> DeclarationLoadResult:
     data = parse_declaration(path)
     checksum = data.checksum()
     existing = (
-        Declaration.objects.select_for_update()
-        .filter(code=data.code, version=data.version)
-        .first()
+        Declaration.objects.select_for_update().filter(code=data.code, version=data.version).first()
     )
     if existing is not None:
         if existing.checksum != checksum:
@@ -75,28 +73,49 @@ def _create(data: DeclarationData, path: Path, checksum: str) -> Declaration:
     )
     groups = {
         g.code: ServiceGroup.objects.create(
-            declaration=declaration, code=g.code, position=i,
-            name_fr=g.name_fr, name_en=g.name_en, name_es=g.name_es,
+            declaration=declaration,
+            code=g.code,
+            position=i,
+            name_fr=g.name_fr,
+            name_en=g.name_en,
+            name_es=g.name_es,
         )
         for i, g in enumerate(data.groups)
     }
     for i, s in enumerate(data.services):
         service = Service.objects.create(
-            declaration=declaration, group=groups[s.group], code=s.code, position=i,
-            name_fr=s.name_fr, name_en=s.name_en, name_es=s.name_es,
-            audience=s.audience, kind=s.kind, partner=s.partner,
+            declaration=declaration,
+            group=groups[s.group],
+            code=s.code,
+            position=i,
+            name_fr=s.name_fr,
+            name_en=s.name_en,
+            name_es=s.name_es,
+            audience=s.audience,
+            kind=s.kind,
+            partner=s.partner,
         )
         Commitment.objects.bulk_create(
             Commitment(
-                service=service, code=c.code, position=j, label_fr=c.label_fr,
-                target=c.target, unit=c.unit, starts_on=c.starts_on, stops_on=c.stops_on,
-                in_force_from=c.in_force_from, in_force_to=c.in_force_to,
+                service=service,
+                code=c.code,
+                position=j,
+                label_fr=c.label_fr,
+                target=c.target,
+                unit=c.unit,
+                starts_on=c.starts_on,
+                stops_on=c.stops_on,
+                in_force_from=c.in_force_from,
+                in_force_to=c.in_force_to,
             )
             for j, c in enumerate(s.commitments)
         )
     QualitativeCommitment.objects.bulk_create(
         QualitativeCommitment(
-            declaration=declaration, code=q.code, position=i, section=q.section,
+            declaration=declaration,
+            code=q.code,
+            position=i,
+            section=q.section,
             text_fr=q.text_fr,
         )
         for i, q in enumerate(data.qualitative)

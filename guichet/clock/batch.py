@@ -74,8 +74,15 @@ def compute_batch(
         rows = np.flatnonzero(has)
         if rows.size:
             tgt, cov, now = _suspended(
-                cal, s[rows], ends.view(np.int64)[rows], r[rows], a[rows], o_r[rows],
-                o_a[rows], target[rows], validate=validate,
+                cal,
+                s[rows],
+                ends.view(np.int64)[rows],
+                r[rows],
+                a[rows],
+                o_r[rows],
+                o_a[rows],
+                target[rows],
+                validate=validate,
             )
             target[rows] = tgt
             covered[rows] = cov

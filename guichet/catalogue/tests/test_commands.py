@@ -12,8 +12,16 @@ from guichet.testing import run_command
 
 pytestmark = pytest.mark.django_db
 
-COMMITMENT_KEYS = {"code", "label", "target", "unit", "starts_on", "stops_on", "in_force_from",
-                   "in_force_to"}
+COMMITMENT_KEYS = {
+    "code",
+    "label",
+    "target",
+    "unit",
+    "starts_on",
+    "stops_on",
+    "in_force_from",
+    "in_force_to",
+}
 
 
 def test_load_declaration_then_again(capsys: pytest.CaptureFixture[str]) -> None:
@@ -30,13 +38,16 @@ def test_load_declaration_error_is_one_line_exit_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text(MICC.read_text(encoding="utf-8").replace('audience = "person"',
-                                                            'audience = "people"', 1))
+    bad.write_text(
+        MICC.read_text(encoding="utf-8").replace('audience = "person"', 'audience = "people"', 1)
+    )
     run = run_command(capsys, "load-declaration", str(bad))
     assert run.code == 2
     assert run.out == ""
     assert run.err.count("\n") == 1
-    assert run.err.startswith(f"{bad} : services[0] « evaluation-preliminaire », champ « audience »")
+    assert run.err.startswith(
+        f"{bad} : services[0] « evaluation-preliminaire », champ « audience »"
+    )
     assert Declaration.objects.count() == 0
 
 
@@ -75,8 +86,7 @@ def test_catalogue_before_any_load_says_what_to_do(capsys: pytest.CaptureFixture
     run = run_command(capsys, "catalogue", "--json")
     assert run.code == 2
     assert run.err == (
-        "aucune déclaration chargée : lancez « guichet load-declaration "
-        "declarations/micc.toml »\n"
+        "aucune déclaration chargée : lancez « guichet load-declaration declarations/micc.toml »\n"
     )
 
 

@@ -17,8 +17,13 @@ def test_every_service_of_the_reference_is_loaded(micc: Declaration) -> None:
     assert micc.version == "2023-04"
     assert micc.in_force_from == date(2023, 4, 1)
     assert list(micc.groups.values_list("code", flat=True)) == [
-        "immigrer", "apprendre-francais", "integrer", "consultants", "entreprises",
-        "renseignements", "plaintes",
+        "immigrer",
+        "apprendre-francais",
+        "integrer",
+        "consultants",
+        "entreprises",
+        "renseignements",
+        "plaintes",
     ]
     assert micc.services.count() == 41
     assert Commitment.objects.filter(service__declaration=micc).count() == 17
@@ -30,23 +35,40 @@ def test_every_service_of_the_reference_is_loaded(micc: Declaration) -> None:
 @pytest.mark.parametrize(
     ("service", "code", "target", "unit", "starts_on", "stops_on"),
     [
-        ("csq-travailleur-permanent", "csq-tp-ouverture", 30, "business_days", "received",
-         "acknowledged"),
+        (
+            "csq-travailleur-permanent",
+            "csq-tp-ouverture",
+            30,
+            "business_days",
+            "received",
+            "acknowledged",
+        ),
         ("csq-travailleur-temporaire-diplome", None, 20, "business_days", "received", "decided"),
         ("caq-etudiant", None, 20, "business_days", "received", "decided"),
         ("parrainage-familial", None, 20, "business_days", "received", "decided"),
         ("siq-rencontre-individuelle", None, 5, "business_days", "received", "meeting_held"),
         ("s-adapter-monde-travail", None, 15, "business_days", "received", "session_held"),
         ("evaluation-comparative", None, 15, "business_days", "received", "acknowledged"),
-        ("accompagnement-ordre-professionnel", None, 20, "business_days", "received",
-         "accompaniment_started"),
+        (
+            "accompagnement-ordre-professionnel",
+            None,
+            20,
+            "business_days",
+            "received",
+            "accompaniment_started",
+        ),
         ("renseignements-telephone", None, 180, "seconds", "call_queued", "call_answered"),
         ("renseignements-courriel", None, 5, "business_days", "received", "answered"),
         ("boite-vocale", None, 1, "business_days", "received", "answered"),
     ],
 )
 def test_commitments_of_domain_table(
-    micc: Declaration, service: str, code: str | None, target: int, unit: str, starts_on: str,
+    micc: Declaration,
+    service: str,
+    code: str | None,
+    target: int,
+    unit: str,
+    starts_on: str,
     stops_on: str,
 ) -> None:
     commitments = list(Service.objects.get(declaration=micc, code=service).commitments.all())
@@ -65,7 +87,8 @@ def test_french_courses_and_complaints_have_two_clocks(micc: Declaration) -> Non
     ]
     complaints = Service.objects.get(declaration=micc, code="plaintes-commentaires")
     assert [(c.target, c.stops_on) for c in complaints.commitments.all()] == [
-        (2, "acknowledged"), (10, "answered"),
+        (2, "acknowledged"),
+        (10, "answered"),
     ]
 
 
@@ -93,7 +116,9 @@ def test_a_new_version_keeps_the_old_one(micc: Declaration, tmp_path: Path) -> N
         ('version = "2023-04"', 'version = "2027-01"'),
         ("in_force_from = 2023-04-01\n", "in_force_from = 2027-01-01\n"),
     )
-    text = newer.read_text(encoding="utf-8").replace("in_force_from = 2023-04-01", "in_force_from = 2027-01-01")
+    text = newer.read_text(encoding="utf-8").replace(
+        "in_force_from = 2023-04-01", "in_force_from = 2027-01-01"
+    )
     text = text.replace("target = 30\n", "target = 25\n", 1)
     newer.write_text(text, encoding="utf-8")
     result = declaration_load(path=newer)
@@ -118,25 +143,39 @@ def test_same_version_with_other_content_is_refused(micc: Declaration, tmp_path:
 @pytest.mark.parametrize(
     ("replacement", "message"),
     [
-        (('kind = "application"', 'kind = "aplication"'),
-         "services[2] « csq-travailleur-permanent », champ « kind » : « aplication » n'est pas "
-         "une valeur permise"),
-        (('group = "immigrer"', 'group = "immigration"'),
-         "services[0] « evaluation-preliminaire », champ « group » : « immigration » n'est pas "
-         "un groupe déclaré"),
-        (("target = 30\n", "target = true\n"),
-         "commitments[0], champ « target » : doit être un nombre entier, pas True"),
-        (("target = 30\n", "target = 0\n"),
-         "commitments[0], champ « target » : doit être au moins 1, pas 0"),
+        (
+            ('kind = "application"', 'kind = "aplication"'),
+            "services[2] « csq-travailleur-permanent », champ « kind » : « aplication » n'est pas "
+            "une valeur permise",
+        ),
+        (
+            ('group = "immigrer"', 'group = "immigration"'),
+            "services[0] « evaluation-preliminaire », champ « group » : « immigration » n'est pas "
+            "un groupe déclaré",
+        ),
+        (
+            ("target = 30\n", "target = true\n"),
+            "commitments[0], champ « target » : doit être un nombre entier, pas True",
+        ),
+        (
+            ("target = 30\n", "target = 0\n"),
+            "commitments[0], champ « target » : doit être au moins 1, pas 0",
+        ),
         (('unit = "business_days"', 'unit = "days"'), "champ « unit » : « days »"),
         (('starts_on = "received"', 'starts_on = "filed"'), "champ « starts_on » : « filed »"),
-        (('code = "csq-ga-ouverture"', 'code = "csq-tp-ouverture"'),
-         "champ « code » : « csq-tp-ouverture » : code d'engagement en double"),
-        (("in_force_from = 2023-04-01\n\n#", 'in_force_from = "2023-04-01"\n\n#'),
-         "[declaration], champ « in_force_from » : doit être une date AAAA-MM-JJ"),
-        (('name_fr = "Pour immigrer au Québec"', 'nom = "Pour immigrer au Québec"'),
-         "groups[0], champ « nom » : champ inconnu"),
-        (('[declaration]', '[declaration\n'), "TOML invalide"),
+        (
+            ('code = "csq-ga-ouverture"', 'code = "csq-tp-ouverture"'),
+            "champ « code » : « csq-tp-ouverture » : code d'engagement en double",
+        ),
+        (
+            ("in_force_from = 2023-04-01\n\n#", 'in_force_from = "2023-04-01"\n\n#'),
+            "[declaration], champ « in_force_from » : doit être une date AAAA-MM-JJ",
+        ),
+        (
+            ('name_fr = "Pour immigrer au Québec"', 'nom = "Pour immigrer au Québec"'),
+            "groups[0], champ « nom » : champ inconnu",
+        ),
+        (("[declaration]", "[declaration\n"), "TOML invalide"),
     ],
 )
 def test_an_error_names_file_entry_and_field_and_loads_nothing(

@@ -25,13 +25,19 @@ class Command(OneLineErrorsMixin, BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--json", action="store_true", help="une liste JSON {date, name}")
-        parser.add_argument("--at", type=_instant, default=None,
-                            help="le calendrier tel qu'il était connu à cet instant (ISO 8601)")
-        parser.add_argument("--confirm", action="store_true",
-                            help="confirmer une année générée par la règle")
+        parser.add_argument(
+            "--at",
+            type=_instant,
+            default=None,
+            help="le calendrier tel qu'il était connu à cet instant (ISO 8601)",
+        )
+        parser.add_argument(
+            "--confirm", action="store_true", help="confirmer une année générée par la règle"
+        )
 
-    def handle(self, *args: Any, year: int, json: bool, at: datetime | None, confirm: bool,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, year: int, json: bool, at: datetime | None, confirm: bool, **options: Any
+    ) -> None:
         if not FIRST_YEAR <= year <= LAST_YEAR:
             fail(f"l'année {year} est hors du calendrier ({FIRST_YEAR} à {LAST_YEAR})")
         if confirm:
@@ -41,10 +47,14 @@ class Command(OneLineErrorsMixin, BaseCommand):
                 fail(str(exc))
         closures = closures_of_year(year, at)
         if json:
-            self.stdout.write(dumps([
-                {"date": c.day.isoformat(), "name": c.name, "provisional": c.provisional}
-                for c in closures
-            ]))
+            self.stdout.write(
+                dumps(
+                    [
+                        {"date": c.day.isoformat(), "name": c.name, "provisional": c.provisional}
+                        for c in closures
+                    ]
+                )
+            )
             return
         state = "provisoire (règle)" if closures and closures[0].provisional else "confirmée"
         self.stdout.write(f"Jours de fermeture {year} — {state}")

@@ -29,8 +29,8 @@ from guichet.clock import (
     compute,
     explain,
 )
-from guichet.clock.engine import validate
 from guichet.clock.batch import STATUS_NAMES, compute_batch
+from guichet.clock.engine import validate
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 REASONS_FR = {
@@ -44,9 +44,9 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _NAT = np.iinfo(np.int64).min
 
 
-def _day(value: str, what: str) -> date:
+def _day(value: object, what: str) -> date:
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ClockInputError(f"{what} : « {value} » n'est pas une date AAAA-MM-JJ") from None
 
@@ -83,16 +83,34 @@ class Command(OneLineErrorsMixin, BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, help="le délai N en jours ouvrables (N ≥ 1)")
         parser.add_argument("--received", help="date de réception AAAA-MM-JJ (jour 0)")
-        parser.add_argument("--suspend", action="append", default=[], metavar="DÉBUT:[FIN]",
-                            help="une suspension ; FIN absente : toujours en cours")
-        parser.add_argument("--as-of", dest="as_of", default=None,
-                            help="date de calcul (défaut : aujourd'hui, heure de Montréal)")
+        parser.add_argument(
+            "--suspend",
+            action="append",
+            default=[],
+            metavar="DÉBUT:[FIN]",
+            help="une suspension ; FIN absente : toujours en cours",
+        )
+        parser.add_argument(
+            "--as-of",
+            dest="as_of",
+            default=None,
+            help="date de calcul (défaut : aujourd'hui, heure de Montréal)",
+        )
         parser.add_argument("--explain", action="store_true", help="chaque jour et pourquoi")
         parser.add_argument("--json", action="store_true", help="un objet JSON")
-        parser.add_argument("--batch", type=Path, default=None,
-                            help="fichier JSONL : {days, received, suspensions, as_of} par ligne")
-        parser.add_argument("--calendar-at", dest="calendar_at", type=_instant, default=None,
-                            help="le calendrier tel qu'il était connu à cet instant (ISO 8601)")
+        parser.add_argument(
+            "--batch",
+            type=Path,
+            default=None,
+            help="fichier JSONL : {days, received, suspensions, as_of} par ligne",
+        )
+        parser.add_argument(
+            "--calendar-at",
+            dest="calendar_at",
+            type=_instant,
+            default=None,
+            help="le calendrier tel qu'il était connu à cet instant (ISO 8601)",
+        )
 
     def handle(self, *args: Any, **o: Any) -> None:
         cal = business_calendar(o["calendar_at"])
@@ -155,19 +173,30 @@ class Command(OneLineErrorsMixin, BaseCommand):
         except OSError as exc:
             fail(f"guichet deadline : {path} : {exc.strerror}")
         try:
-            result = compute_batch(cal, cases.received, cases.days, cases.as_of,
-                                   cases.starts, cases.ends, validate=False)
+            result = compute_batch(
+                cal,
+                cases.received,
+                cases.days,
+                cases.as_of,
+                cases.starts,
+                cases.ends,
+                validate=False,
+            )
         except CalendarRangeError as exc:
             fail(f"guichet deadline : {path} : {exc}")
-        due = np.datetime_as_string(result.due_date, unit="D")
-        write = self.stdout.write
-        for i in range(len(due)):
-            d = due[i]
-            write(
-                '{"due_date": %s, "elapsed": %d, "suspended_days": %d, "status": "%s"}'
-                % ("null" if d == "NaT" else f'"{d}"', result.elapsed[i],
-                   result.suspended_days[i], STATUS_NAMES[result.status[i]])
+        due = [
+            "null" if d == "NaT" else f'"{d}"'
+            for d in np.datetime_as_string(result.due_date, unit="D").tolist()
+        ]
+        status = [str(STATUS_NAMES[code]) for code in result.status.tolist()]
+        lines = [
+            f'{{"due_date": {d}, "elapsed": {e}, "suspended_days": {s}, "status": "{st}"}}'
+            for d, e, s, st in zip(
+                due, result.elapsed.tolist(), result.suspended_days.tolist(), status, strict=True
             )
+        ]
+        if lines:
+            self.stdout.write("\n".join(lines))
 
 
 @dataclass
@@ -189,20 +218,20 @@ class _BatchCases:
         with path.open(encoding="utf-8") as handle:
             for number, line in _lines(handle):
                 try:
-                    r, n, a, s = _case(cal, line, today)
+                    r, n, a, pairs = _case(cal, line, today)
                 except ClockInputError as exc:
                     fail(f"guichet deadline : {path}, ligne {number} : {exc}")
                 received.append(r)
                 days.append(n)
                 as_of.append(a)
-                susp.append(s)
-        width = max((len(s) for s in susp), default=0) or 1
+                susp.append(pairs)
+        width = max((len(row) for row in susp), default=0) or 1
         starts = np.full((len(susp), width), _NAT, dtype=np.int64)
         ends = starts.copy()
         for i, row in enumerate(susp):
-            for k, (s, e) in enumerate(row):
-                starts[i, k] = s
-                ends[i, k] = e
+            for k, (start, end) in enumerate(row):
+                starts[i, k] = start
+                ends[i, k] = end
         return cls(
             received=np.array(received, dtype=np.int64).view("datetime64[D]"),
             days=np.array(days, dtype=np.int64),
@@ -218,7 +247,9 @@ def _lines(handle: Any) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
-def _case(cal: BusinessCalendar, line: str, today: date) -> tuple[int, int, int, list[tuple[int, int]]]:
+def _case(
+    cal: BusinessCalendar, line: str, today: date
+) -> tuple[int, int, int, list[tuple[int, int]]]:
     try:
         case = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -247,9 +278,10 @@ def _case(cal: BusinessCalendar, line: str, today: date) -> tuple[int, int, int,
         suspensions.append(Suspension(start, end))
     validate(received, n, suspensions)
     pairs = [
-        (s.start.toordinal() - _EPOCH_ORDINAL,
-         _NAT if s.end is None else s.end.toordinal() - _EPOCH_ORDINAL)
+        (
+            s.start.toordinal() - _EPOCH_ORDINAL,
+            _NAT if s.end is None else s.end.toordinal() - _EPOCH_ORDINAL,
+        )
         for s in suspensions
     ]
-    return (received.toordinal() - _EPOCH_ORDINAL, n, as_of.toordinal() - _EPOCH_ORDINAL,
-            pairs)
+    return (received.toordinal() - _EPOCH_ORDINAL, n, as_of.toordinal() - _EPOCH_ORDINAL, pairs)

@@ -43,12 +43,17 @@ class Command(OneLineErrorsMixin, BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="une liste JSON de services")
-        parser.add_argument("--on", type=date.fromisoformat, default=None,
-                            help="la version en vigueur à cette date (défaut : aujourd'hui)")
+        parser.add_argument(
+            "--on",
+            type=date.fromisoformat,
+            default=None,
+            help="la version en vigueur à cette date (défaut : aujourd'hui)",
+        )
         parser.add_argument("--code", default=None, help="code de la déclaration (p. ex. micc)")
 
-    def handle(self, *args: Any, json: bool, on: date | None, code: str | None,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, json: bool, on: date | None, code: str | None, **options: Any
+    ) -> None:
         day = on or timezone.localdate()
         declaration = declaration_in_force(code=code, on=day)
         if declaration is None:

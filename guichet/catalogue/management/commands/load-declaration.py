@@ -26,8 +26,9 @@ class Command(OneLineErrorsMixin, BaseCommand):
             fail(str(exc))
         d = result.declaration
         if result.outcome is LoadOutcome.UNCHANGED:
-            self.stdout.write(f"{file} : version {d.version} de « {d.code} » déjà chargée, "
-                              "rien n'a changé")
+            self.stdout.write(
+                f"{file} : version {d.version} de « {d.code} » déjà chargée, rien n'a changé"
+            )
         else:
             self.stdout.write(
                 f"{file} : version {d.version} de « {d.code} » chargée, en vigueur à partir du "

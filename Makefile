@@ -12,7 +12,7 @@ ONLY ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve setup data test lint format typecheck migrations-check unit bench lock clean
+.PHONY: help run setup browser-deps data test lint format typecheck migrations-check unit bench lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,6 +27,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install the pinned dependencies
 
+browser-deps: ## Install what the browser tests need (Debian's chromium, axe-core from npm)
+	@bash scripts/ensure-browser.sh
+
 data: setup ## Migrate the database, load the declaration and the closure calendar
 	$(BIN)/guichet migrate --no-input -v 0
 	$(BIN)/guichet load-calendar calendars/quebec.toml
@@ -36,7 +39,7 @@ run: data ## Set up everything and serve on http://127.0.0.1:8000
 	@echo "Guichet : http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
 	DEBUG=true $(BIN)/guichet runserver $(HOST):$(PORT)
 
-test: setup lint typecheck migrations-check unit ## Everything: lint, types, migrations check, tests (PostgreSQL when DATABASE_URL is set)
+test: setup browser-deps lint typecheck migrations-check unit ## Everything: lint, types, migrations check, unit, integration and browser tests (PostgreSQL when DATABASE_URL is set)
 
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -47,12 +50,12 @@ format: setup ## Format the code with ruff
 	$(BIN)/ruff check --fix .
 
 typecheck: setup ## mypy with django-stubs (strict on guichet/clock)
-	$(BIN)/mypy guichet bench
+	$(BIN)/mypy guichet bench tests conftest.py
 
 migrations-check: setup ## Fail if a model change has no migration
 	$(BIN)/guichet makemigrations --check --dry-run
 
-unit: setup ## The pytest suite (unit and integration)
+unit: setup ## The pytest suite (unit, integration, browser journeys)
 	@echo "Database: $${DATABASE_URL:-embedded SQLite}"
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -68,4 +71,4 @@ lock: ## Re-pin requirements.lock from pyproject.toml in a scratch venv
 	  /tmp/guichet-lock/bin/pip freeze --exclude guichet; } > requirements.lock
 
 clean: ## Remove .venv, caches and the embedded database
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) var node_modules .mypy_cache .ruff_cache .pytest_cache .hypothesis

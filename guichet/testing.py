@@ -1,10 +1,30 @@
-"""Test helpers shared by the apps: run a `guichet` command as a user would."""
+"""Test fixtures and helpers shared by every test folder (loaded by the root conftest.py):
+the real data files loaded into the test database, and running a `guichet` command."""
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+
+from guichet.calendars.services import calendar_load
+from guichet.catalogue.models import Declaration
+from guichet.catalogue.services import declaration_load
+
+MICC = Path(settings.GUICHET_DECLARATIONS_DIR) / "micc.toml"
+QUEBEC = Path(settings.GUICHET_CALENDARS_DIR) / "quebec.toml"
+
+
+@pytest.fixture
+def micc(db: None) -> Declaration:
+    return declaration_load(path=MICC).declaration
+
+
+@pytest.fixture
+def quebec_calendar(db: None) -> None:
+    calendar_load(path=QUEBEC)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from guichet.calendars.services import (
     closures_of_year,
 )
 from guichet.clock import due_date
-from guichet.conftest import QUEBEC
+from guichet.testing import QUEBEC
 from guichet.datafiles import DataFileError
 
 pytestmark = pytest.mark.django_db

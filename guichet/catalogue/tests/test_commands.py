@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from guichet.catalogue.models import Declaration
-from guichet.conftest import MICC
+from guichet.testing import MICC
 from guichet.testing import run_command
 
 pytestmark = pytest.mark.django_db

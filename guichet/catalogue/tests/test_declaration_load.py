@@ -7,7 +7,7 @@ import pytest
 
 from guichet.catalogue.models import Commitment, Declaration, Service
 from guichet.catalogue.services import LoadOutcome, declaration_in_force, declaration_load
-from guichet.conftest import MICC
+from guichet.testing import MICC
 from guichet.datafiles import DataFileError
 
 pytestmark = pytest.mark.django_db

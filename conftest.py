@@ -1,0 +1,3 @@
+"""Shared pytest fixtures live in guichet/testing.py."""
+
+pytest_plugins = ["guichet.testing"]

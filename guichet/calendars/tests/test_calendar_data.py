@@ -19,8 +19,8 @@ from guichet.calendars.services import (
     closures_of_year,
 )
 from guichet.clock import due_date
-from guichet.testing import QUEBEC
 from guichet.datafiles import DataFileError
+from guichet.testing import QUEBEC
 
 pytestmark = pytest.mark.django_db
 TORONTO = ZoneInfo("America/Toronto")

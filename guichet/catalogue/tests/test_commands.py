@@ -7,8 +7,7 @@ import pytest
 import time_machine
 
 from guichet.catalogue.models import Declaration
-from guichet.testing import MICC
-from guichet.testing import run_command
+from guichet.testing import MICC, run_command
 
 pytestmark = pytest.mark.django_db
 

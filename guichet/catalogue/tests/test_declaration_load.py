@@ -7,8 +7,8 @@ import pytest
 
 from guichet.catalogue.models import Commitment, Declaration, Service
 from guichet.catalogue.services import LoadOutcome, declaration_in_force, declaration_load
-from guichet.testing import MICC
 from guichet.datafiles import DataFileError
+from guichet.testing import MICC
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ import numpy as np
 from bench.__main__ import emit
 from guichet.clock.batch import compute_batch
 from guichet.clock.calendar import BusinessCalendar
-from guichet.clock.closures import quebec_closure_days
 from guichet.clock.tests.reference import (
     RefClock,
     ref_due_date,
@@ -57,11 +56,8 @@ def _best(fn: Callable[[], object], repeats: int = REPEATS) -> float:
 
 
 def run() -> None:
+    # 2025-2027 by the rule, which the tests prove equal to the published table.
     cal = BusinessCalendar.build({})
-    for year in (2025, 2026, 2027):  # the confirmed table equals the rule for these years
-        assert set(cal.closures_in(year)[i].day for i in range(13)) == set(
-            quebec_closure_days(year)
-        )
     c = make_clocks(N_CLOCKS)
 
     def batch() -> None:

@@ -103,6 +103,8 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 # Where the versioned reference data lives (see declarations/ and calendars/).
 GUICHET_DECLARATIONS_DIR = BASE_DIR / "declarations"
 GUICHET_CALENDARS_DIR = BASE_DIR / "calendars"
+# Used as is until a calendar is recorded in the database (guichet load-calendar).
+GUICHET_CALENDAR_FILE = GUICHET_CALENDARS_DIR / "quebec.toml"
 
 LOGGING = {
     "version": 1,

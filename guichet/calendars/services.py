@@ -3,11 +3,13 @@
 Every change is a new row or a retirement (see models.py); nothing is updated in place.
 """
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -212,18 +214,30 @@ def _tables(at: datetime | None) -> dict[int, dict[date, str]]:
 _cache: dict[tuple[object, ...], BusinessCalendar] = {}
 
 
+@functools.cache
+def _file_calendar() -> BusinessCalendar:
+    return BusinessCalendar.build(parse_calendar(Path(settings.GUICHET_CALENDAR_FILE)))
+
+
 def business_calendar(at: datetime | None = None) -> BusinessCalendar:
     """The business calendar as recorded now, or as it was known at instant `at`.
 
     Confirmed years use their recorded days; every other year uses the rule (provisional).
-    The current calendar is cached per process and rebuilt when any row changes.
+    The current calendar is cached per process and rebuilt when any row changes. Before any
+    calendar is recorded (a database not yet migrated or loaded), the calendar file itself is
+    used, so that a command never answers with the rule alone for a year that has a table.
     """
+    try:
+        year_stamp = CalendarYear.objects.aggregate(n=Count("id"), at=Max("confirmed_at"))
+    except DatabaseError:
+        return _file_calendar()
+    if not year_stamp["n"]:
+        return _file_calendar()
     if at is not None:
         return BusinessCalendar.build(_tables(at))
     stamp = ClosureDay.objects.aggregate(
         n=Count("id"), rec=Max("recorded_at"), ret=Max("retired_at")
     )
-    year_stamp = CalendarYear.objects.aggregate(n=Count("id"), at=Max("confirmed_at"))
     key = (*stamp.values(), *year_stamp.values())
     if key not in _cache:
         _cache.clear()

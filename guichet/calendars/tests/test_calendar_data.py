@@ -220,3 +220,10 @@ def test_replace_and_retire_keep_history(quebec_calendar: None) -> None:
     assert ClosureDay.objects.filter(date__in=[date(2026, 12, 28), date(2026, 12, 29)]).count() == 2
     assert ClosureDay.objects.current().filter(date__year=2026).count() == 12
     assert date(2026, 12, 29) not in business_calendar().closures
+
+
+def test_before_any_load_the_calendar_file_is_used(db: None) -> None:
+    closures = closures_of_year(2026)
+    assert [c.day.strftime("%m-%d") for c in closures] == DOMAIN_TABLE[2026]
+    assert not any(c.provisional for c in closures)
+    assert all(c.provisional for c in closures_of_year(2028))

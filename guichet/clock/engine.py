@@ -82,6 +82,11 @@ def validate(received: date, days: int, suspensions: Sequence[Suspension]) -> No
     """
     if days < 1:
         raise ClockInputError(f"le délai doit être d'au moins 1 jour, pas {days}")
+    validate_suspensions(received, suspensions)
+
+
+def validate_suspensions(received: date, suspensions: Sequence[Suspension]) -> None:
+    """Raise `ClockInputError` for a suspension before reception or ending before it starts."""
     for s in suspensions:
         if s.start < received:
             raise ClockInputError(
@@ -142,6 +147,7 @@ def elapsed(
     cal: BusinessCalendar, received: date, as_of: date, suspensions: Sequence[Suspension] = ()
 ) -> int:
     """Counted days d with R < d <= as_of."""
+    validate_suspensions(received, suspensions)
     upto = cal.ordinal(as_of)
     start = cal.ordinal(received)
     if upto <= start:
@@ -153,6 +159,7 @@ def suspended_days(
     cal: BusinessCalendar, received: date, as_of: date, suspensions: Sequence[Suspension] = ()
 ) -> int:
     """Business days d with R < d <= as_of that a suspension covers."""
+    validate_suspensions(received, suspensions)
     return _covered(suspended_intervals(cal, received, suspensions), cal.ordinal(as_of))
 
 

@@ -77,10 +77,14 @@ TABLES: dict[int, dict[date, str]] = {
 }
 
 
+# The calendar the application uses: DOMAIN.md's table for 2025–2027, the rule elsewhere.
+# Module-level too, so that hypothesis strategies can aim at business days.
+CALENDAR = BusinessCalendar.build(TABLES)
+
+
 @pytest.fixture(scope="session")
 def cal() -> BusinessCalendar:
-    """The calendar the application uses: DOMAIN.md's table for 2025–2027, the rule elsewhere."""
-    return BusinessCalendar.build(TABLES)
+    return CALENDAR
 
 
 def d(iso: str) -> date:

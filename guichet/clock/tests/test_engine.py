@@ -60,7 +60,7 @@ def run(cal: BusinessCalendar, c: Clock, as_of: str) -> ClockResult:
 
 
 def due(cal: BusinessCalendar, c: Clock) -> date | None:
-    return duedate(cal, c.received, c.days, c.suspensions)
+    return due_date(cal, c.received, c.days, c.suspensions)
 
 
 def result(due: str | None, elapsed: int, suspended: int, state: Status) -> ClockResult:
@@ -474,7 +474,7 @@ CheckedCall = Callable[[BusinessCalendar, date, int, tuple[Suspension, ...]], ob
 
 CHECKED: dict[str, CheckedCall] = {
     "compute": lambda cal, r, n, s: compute(cal, r, n, d("2026-04-30"), s),
-    "due_date": lambda cal, r, n, s: duedate(cal, r, n, s),
+    "due_date": lambda cal, r, n, s: due_date(cal, r, n, s),
     "status": lambda cal, r, n, s: status(cal, r, n, d("2026-04-30"), s),
     "outcome": lambda cal, r, n, s: outcome(cal, r, n, d("2026-04-30"), s),
     "explain": lambda cal, r, n, s: explain(cal, r, n, d("2026-04-30"), s),
@@ -517,11 +517,11 @@ def test_dates_outside_the_calendar(cal: BusinessCalendar) -> None:
     with pytest.raises(CalendarRangeError):
         compute(cal, d("2026-03-02"), 5, d("2101-01-01"))
     with pytest.raises(CalendarRangeError):
-        duedate(cal, d("2026-03-02"), 5, (Suspension(d("2026-03-03"), d("2101-01-01")),))
+        due_date(cal, d("2026-03-02"), 5, (Suspension(d("2026-03-03"), d("2101-01-01")),))
     # A due date past the calendar's last business day (2100-12-30).
     with pytest.raises(CalendarRangeError):
-        duedate(cal, d("2100-12-01"), 70)
-    assert duedate(cal, d("2100-12-29"), 1) == d("2100-12-30")
+        due_date(cal, d("2100-12-01"), 70)
+    assert due_date(cal, d("2100-12-29"), 1) == d("2100-12-30")
 
 
 def test_elapsed_and_suspended_days_validate_their_suspensions(cal: BusinessCalendar) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import sys
+from datetime import datetime
 from typing import Any, NoReturn
 
 # Exit status for bad input: the command printed one line saying why and changed nothing.
@@ -13,6 +14,14 @@ def fail(message: str) -> NoReturn:
     sys.stderr.write(message.rstrip() + "\n")
     sys.stderr.flush()
     raise SystemExit(EXIT_BAD_INPUT)
+
+
+def parse_instant(value: str) -> datetime:
+    """An ISO 8601 instant for an option; a naive one is local time (America/Toronto)."""
+    from django.utils import timezone
+
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else timezone.make_aware(parsed)
 
 
 def dumps(value: Any) -> str:

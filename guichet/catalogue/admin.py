@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from guichet.catalogue.declaration_file import COMMITMENT_FIELDS
 from guichet.catalogue.models import (
     Commitment,
     Declaration,
@@ -30,16 +31,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class CommitmentInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Commitment
     extra = 0
-    fields = readonly_fields = (
-        "code",
-        "label_fr",
-        "target",
-        "unit",
-        "starts_on",
-        "stops_on",
-        "in_force_from",
-        "in_force_to",
-    )
+    fields = readonly_fields = COMMITMENT_FIELDS
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

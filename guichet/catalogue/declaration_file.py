@@ -13,6 +13,18 @@ from pathlib import Path
 from guichet.catalogue.models import Audience, ClockEvent, CommitmentUnit, ServiceKind
 from guichet.datafiles import DataFileError, Entry, read_toml
 
+# The fields of a commitment, in the file and everywhere it is shown.
+COMMITMENT_FIELDS = (
+    "code",
+    "label_fr",
+    "target",
+    "unit",
+    "starts_on",
+    "stops_on",
+    "in_force_from",
+    "in_force_to",
+)
+
 
 @dataclass(frozen=True)
 class CommitmentData:
@@ -176,18 +188,7 @@ def parse_declaration(path: Path) -> DeclarationData:
 
 
 def _commitment(entry: Entry, start: date, end: date | None, seen: set[str]) -> CommitmentData:
-    entry.only(
-        [
-            "code",
-            "label_fr",
-            "target",
-            "unit",
-            "starts_on",
-            "stops_on",
-            "in_force_from",
-            "in_force_to",
-        ]
-    )
+    entry.only(COMMITMENT_FIELDS)
     code = entry.code()
     _check_unique(entry, code, seen, "code d'engagement")
     c_start, c_end = _period(entry)

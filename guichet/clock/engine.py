@@ -168,6 +168,14 @@ def is_suspended_on(suspensions: Sequence[Suspension], as_of: date) -> bool:
     return any(s.start <= as_of and (s.end is None or as_of < s.end) for s in suspensions)
 
 
+def _status(counted: int, days: int, suspensions: Sequence[Suspension], as_of: date) -> Status:
+    if counted > days:
+        return Status.OVERDUE
+    if is_suspended_on(suspensions, as_of):
+        return Status.SUSPENDED
+    return Status.RUNNING
+
+
 def status(
     cal: BusinessCalendar,
     received: date,
@@ -176,11 +184,7 @@ def status(
     suspensions: Sequence[Suspension] = (),
 ) -> Status:
     validate(received, days, suspensions)
-    if elapsed(cal, received, as_of, suspensions) > days:
-        return Status.OVERDUE
-    if is_suspended_on(suspensions, as_of):
-        return Status.SUSPENDED
-    return Status.RUNNING
+    return _status(elapsed(cal, received, as_of, suspensions), days, suspensions, as_of)
 
 
 def outcome(
@@ -205,21 +209,12 @@ def compute(
 ) -> ClockResult:
     """Due date, elapsed and suspended days, and status of one clock as of a date."""
     validate(received, days, suspensions)
-    intervals = suspended_intervals(cal, received, suspensions)
-    start, upto = cal.ordinal(received), cal.ordinal(as_of)
-    covered = _covered(intervals, upto)
-    counted = max(0, upto - start - covered) if upto > start else 0
-    if counted > days:
-        state = Status.OVERDUE
-    elif is_suspended_on(suspensions, as_of):
-        state = Status.SUSPENDED
-    else:
-        state = Status.RUNNING
+    counted = elapsed(cal, received, as_of, suspensions)
     return ClockResult(
         due_date=due_date(cal, received, days, suspensions),
         elapsed=counted,
-        suspended_days=covered,
-        status=state,
+        suspended_days=suspended_days(cal, received, as_of, suspensions),
+        status=_status(counted, days, suspensions, as_of),
     )
 
 

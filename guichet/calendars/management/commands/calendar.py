@@ -4,16 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
 from guichet.calendars.services import ClosureDayError, calendar_year_confirm, closures_of_year
-from guichet.cli import OneLineErrorsMixin, dumps, fail
+from guichet.cli import OneLineErrorsMixin, dumps, fail, parse_instant
 from guichet.clock.calendar import FIRST_YEAR, LAST_YEAR
-
-
-def _instant(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else timezone.make_aware(parsed)
 
 
 class Command(OneLineErrorsMixin, BaseCommand):
@@ -27,7 +21,7 @@ class Command(OneLineErrorsMixin, BaseCommand):
         parser.add_argument("--json", action="store_true", help="une liste JSON {date, name}")
         parser.add_argument(
             "--at",
-            type=_instant,
+            type=parse_instant,
             default=None,
             help="le calendrier tel qu'il était connu à cet instant (ISO 8601)",
         )

@@ -11,7 +11,7 @@ nothing else printed.
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from guichet.calendars.services import business_calendar
-from guichet.cli import OneLineErrorsMixin, dumps, fail
+from guichet.cli import OneLineErrorsMixin, dumps, fail, parse_instant
 from guichet.clock import (
     BusinessCalendar,
     CalendarRangeError,
@@ -57,11 +57,6 @@ def parse_suspension(value: str) -> Suspension:
     if not sep:
         raise ClockInputError(f"--suspend « {value} » : attendu DÉBUT:FIN ou DÉBUT:")
     return Suspension(_day(start, "--suspend"), _day(end, "--suspend") if end else None)
-
-
-def _instant(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else timezone.make_aware(parsed)
 
 
 def _check(cal: BusinessCalendar, *days: date | None) -> None:
@@ -107,7 +102,7 @@ class Command(OneLineErrorsMixin, BaseCommand):
         parser.add_argument(
             "--calendar-at",
             dest="calendar_at",
-            type=_instant,
+            type=parse_instant,
             default=None,
             help="le calendrier tel qu'il était connu à cet instant (ISO 8601)",
         )

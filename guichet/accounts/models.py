@@ -49,3 +49,56 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+
+class Unit(models.Model):
+    """An administrative unit of the ministry; it owns services and their dossiers."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+
+    class Meta:
+        verbose_name = _("unité")
+        verbose_name_plural = _("unités")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitService(models.Model):
+    """A service (by its code, stable across declaration versions) owned by a unit."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="services")
+    service_code = models.SlugField(_("code du service"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("service de l'unité")
+        verbose_name_plural = _("services de l'unité")
+        ordering = ["unit", "service_code"]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} : {self.service_code}"
+
+
+class StaffRole(models.TextChoices):
+    AGENT = "agent", _("Agent")
+    SUPERVISOR = "supervisor", _("Superviseur")
+
+
+class Membership(models.Model):
+    """A staff member's role in a unit: agents act on its dossiers, supervisors oversee them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rôle"), max_length=20, choices=StaffRole.choices)
+
+    class Meta:
+        verbose_name = _("affectation")
+        verbose_name_plural = _("affectations")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="one_role_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} ({self.unit.code})"

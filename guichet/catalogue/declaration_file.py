@@ -8,6 +8,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from guichet.catalogue.models import Audience, ClockEvent, CommitmentUnit, ServiceKind
@@ -39,6 +40,13 @@ class CommitmentData:
 
 
 @dataclass(frozen=True)
+class DocumentData:
+    code: str
+    label_fr: str
+    required: bool
+
+
+@dataclass(frozen=True)
 class ServiceData:
     code: str
     group: str
@@ -49,6 +57,12 @@ class ServiceData:
     kind: str
     partner: bool
     commitments: tuple[CommitmentData, ...]
+    documents: tuple[DocumentData, ...] = ()
+    fee_amount: Decimal | None = None
+    fee_label_fr: str = ""
+    recourse_fr: str = ""
+    review_service_code: str = ""
+    review_within_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,9 @@ def parse_declaration(path: Path) -> DeclarationData:
                 "kind",
                 "partner",
                 "commitments",
+                "documents",
+                "fee",
+                "recourse",
             ]
         )
         code = entry.code()
@@ -149,6 +166,9 @@ def parse_declaration(path: Path) -> DeclarationData:
             )
             for j, c in enumerate(entry.tables("commitments"))
         )
+        documents = _documents(path, entry)
+        fee_amount, fee_label = _fee(path, entry)
+        recourse, review_service, review_days = _recourse(path, entry)
         services.append(
             ServiceData(
                 code=code,
@@ -158,8 +178,20 @@ def parse_declaration(path: Path) -> DeclarationData:
                 kind=entry.choice("kind", ServiceKind.values),
                 partner=entry.boolean("partner", default=False),
                 commitments=commitments,
+                documents=documents,
+                fee_amount=fee_amount,
+                fee_label_fr=fee_label,
+                recourse_fr=recourse,
+                review_service_code=review_service,
+                review_within_days=review_days,
             )
         )
+    for i, service in enumerate(services):
+        if service.review_service_code and service.review_service_code not in service_codes:
+            raise DataFileError(
+                f"{path} : services[{i}] « {service.code} », recourse, champ « review_service » "
+                f": « {service.review_service_code} » n'est pas un service de la déclaration"
+            )
 
     qualitative: list[QualitativeData] = []
     qualitative_codes: set[str] = set()
@@ -185,6 +217,48 @@ def parse_declaration(path: Path) -> DeclarationData:
         services=tuple(services),
         qualitative=tuple(qualitative),
     )
+
+
+def _documents(path: Path, service: Entry) -> tuple[DocumentData, ...]:
+    documents: list[DocumentData] = []
+    seen: set[str] = set()
+    for j, table in enumerate(service.tables("documents")):
+        entry = Entry(path, f"{service.where}, documents[{j}]", table)
+        entry.only(["code", "label_fr", "required"])
+        code = entry.code()
+        _check_unique(entry, code, seen, "code de document")
+        documents.append(
+            DocumentData(code, entry.req_text("label_fr"), entry.boolean("required", default=True))
+        )
+    return tuple(documents)
+
+
+def _fee(path: Path, service: Entry) -> tuple[Decimal | None, str]:
+    if "fee" not in service.table:
+        return None, ""
+    entry = Entry(path, f"{service.where}, fee", service.table["fee"])
+    entry.only(["amount", "label_fr"])
+    raw = entry.req_text("amount")
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent != -2:
+        raise entry.error("amount", f"« {raw} » : un montant en dollars avec deux décimales")
+    return amount, entry.req_text("label_fr")
+
+
+def _recourse(path: Path, service: Entry) -> tuple[str, str, int | None]:
+    if "recourse" not in service.table:
+        return "", "", None
+    entry = Entry(path, f"{service.where}, recourse", service.table["recourse"])
+    entry.only(["text_fr", "review_service", "review_within_days"])
+    text = entry.req_text("text_fr")
+    if "review_service" not in entry.table:
+        if "review_within_days" in entry.table:
+            raise entry.error("review_within_days", "va avec « review_service »")
+        return text, "", None
+    return text, entry.code("review_service"), entry.integer("review_within_days", minimum=1)
 
 
 def _commitment(entry: Entry, start: date, end: date | None, seen: set[str]) -> CommitmentData:

@@ -115,6 +115,15 @@ class Service(models.Model):
     audience = models.CharField(_("clientèle"), max_length=20, choices=Audience.choices)
     kind = models.CharField(_("nature"), max_length=20, choices=ServiceKind.choices)
     partner = models.BooleanField(_("offert avec des organismes partenaires"), default=False)
+    fee_amount = models.DecimalField(
+        _("frais exigés ($)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    fee_label_fr = models.CharField(_("libellé des frais"), max_length=200, blank=True)
+    recourse_fr = models.TextField(_("recours"), blank=True)
+    review_service_code = models.SlugField(_("service de révision"), max_length=60, blank=True)
+    review_within_days = models.PositiveSmallIntegerField(
+        _("délai pour demander la révision (jours civils)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("service")
@@ -126,6 +135,27 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name_fr
+
+
+class RequiredDocument(models.Model):
+    """One line of a service's checklist of documents."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="documents")
+    code = models.SlugField(_("code"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("rang"))
+    label_fr = models.CharField(_("document"), max_length=300)
+    required = models.BooleanField(_("obligatoire"), default=True)
+
+    class Meta:
+        verbose_name = _("document exigé")
+        verbose_name_plural = _("documents exigés")
+        ordering = ["service", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "code"], name="document_code_per_service")
+        ]
+
+    def __str__(self) -> str:
+        return self.label_fr
 
 
 class Commitment(models.Model):

@@ -12,6 +12,7 @@ from guichet.catalogue.models import (
     Commitment,
     Declaration,
     QualitativeCommitment,
+    RequiredDocument,
     Service,
     ServiceGroup,
 )
@@ -94,6 +95,17 @@ def _create(data: DeclarationData, path: Path, checksum: str) -> Declaration:
             audience=s.audience,
             kind=s.kind,
             partner=s.partner,
+            fee_amount=s.fee_amount,
+            fee_label_fr=s.fee_label_fr,
+            recourse_fr=s.recourse_fr,
+            review_service_code=s.review_service_code,
+            review_within_days=s.review_within_days,
+        )
+        RequiredDocument.objects.bulk_create(
+            RequiredDocument(
+                service=service, code=d.code, position=j, label_fr=d.label_fr, required=d.required
+            )
+            for j, d in enumerate(s.documents)
         )
         Commitment.objects.bulk_create(
             Commitment(

@@ -1,0 +1,233 @@
+"""Dossiers: one client request for one service, with an append-only history of events.
+
+The clocks of a dossier are computed from its events (see `clocks.py`). The due dates stored
+here and in `DossierClock` are caches for sorting and filtering, rewritten in the same
+transaction as the event that changes them; `guichet rederive-clocks` checks them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from guichet.accounts.models import Unit
+from guichet.catalogue.models import Commitment, Service
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("En ligne")
+    MAIL = "mail", _("Par la poste")
+    IN_PERSON = "in_person", _("En personne")
+    API = "api", _("Par un autre système")
+
+
+class DossierState(models.TextChoices):
+    RECEIVED = "received", _("En traitement")
+    INCOMPLETE = "incomplete", _("Incomplet : documents attendus")
+    INTENTION = "intention", _("Avis d'intention envoyé : observations attendues")
+    DECIDED = "decided", _("Décision rendue")
+    WITHDRAWN = "withdrawn", _("Retiré")
+    CLOSED = "closed", _("Fermé")
+
+
+OPEN_STATES = (DossierState.RECEIVED, DossierState.INCOMPLETE, DossierState.INTENTION)
+
+
+class Decision(models.TextChoices):
+    ACCEPTED = "accepted", _("Acceptée")
+    REFUSED = "refused", _("Refusée")
+    REJECTED = "rejected", _("Rejetée")
+
+
+class EventKind(models.TextChoices):
+    """What can happen to a dossier. The clock events of the catalogue are among them."""
+
+    RECEIVED = "received", _("Demande reçue")
+    ASSIGNED = "assigned", _("Dossier attribué")
+    ACKNOWLEDGED = "acknowledged", _("Accusé de réception envoyé")
+    INCOMPLETENESS_NOTICE = "incompleteness_notice", _("Avis de dossier incomplet envoyé")
+    ITEMS_RECEIVED = "items_received", _("Documents manquants reçus")
+    DOCUMENT_ADDED = "document_added", _("Document ajouté")
+    FEE_PAID = "fee_paid", _("Frais acquittés")
+    INTENTION_TO_REFUSE = "intention_to_refuse", _("Avis d'intention envoyé")
+    OBSERVATIONS = "observations", _("Observations du client")
+    DECIDED = "decided", _("Décision rendue")
+    REVIEW_REQUESTED = "review_requested", _("Révision administrative demandée")
+    WITHDRAWN = "withdrawn", _("Demande retirée")
+    CLOSED = "closed", _("Dossier fermé")
+    ADDRESS_CHANGED = "address_changed", _("Changement d'adresse")
+    SITUATION_CHANGED = "situation_changed", _("Changement de situation")
+    ADMISSIBILITY_NOTICE_SENT = "admissibility_notice_sent", _("Avis d'admissibilité envoyé")
+    ADMISSIBILITY_CONFIRMED = "admissibility_confirmed", _("Admissibilité confirmée")
+    COURSE_STARTED = "course_started", _("Début du cours")
+    MEETING_HELD = "meeting_held", _("Rencontre tenue")
+    SESSION_HELD = "session_held", _("Séance tenue")
+    ACCOMPANIMENT_STARTED = "accompaniment_started", _("Début de l'accompagnement")
+    ANSWERED = "answered", _("Réponse envoyée")
+
+
+class Dossier(models.Model):
+    number = models.CharField(_("numéro"), max_length=20, unique=True)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="dossiers")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="dossiers")
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="dossiers", verbose_name=_("client"),
+    )
+    applicant_name = models.CharField(_("nom du demandeur"), max_length=200)
+    applicant_email = models.EmailField(_("courriel du demandeur"), blank=True)
+    postal_address = models.TextField(_("adresse postale"), blank=True)
+    channel = models.CharField(_("mode de réception"), max_length=20, choices=Channel.choices)
+    received_on = models.DateField(_("date de réception"))
+    filed_at = models.DateTimeField(_("inscrit le"), auto_now_add=True)
+    state = models.CharField(
+        _("état"), max_length=20, choices=DossierState.choices, default=DossierState.RECEIVED
+    )
+    decision = models.CharField(_("décision"), max_length=20, choices=Decision.choices, blank=True)
+    decided_on = models.DateField(_("date de la décision"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="assigned_dossiers", verbose_name=_("agent"),
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reviews",
+        verbose_name=_("dossier d'origine"),
+    )
+    fee_paid_on = models.DateField(_("frais acquittés le"), null=True, blank=True)
+    # Incremented by every action: a form carries the version it was shown, and an action on
+    # a stale version is refused (someone else acted in between).
+    version = models.PositiveIntegerField(_("version"), default=0)
+    # Caches over the running clocks, for the worklist (see clocks.py).
+    due_date = models.DateField(_("échéance"), null=True, blank=True)
+    at_risk_on = models.DateField(_("à risque à partir du"), null=True, blank=True)
+    overdue_on = models.DateField(_("en retard à partir du"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        indexes = [
+            models.Index(
+                fields=["unit", "due_date", "id"], name="worklist_open",
+                condition=Q(state__in=["received", "incomplete", "intention"]),
+            ),
+            models.Index(fields=["client", "-received_on"], name="client_dossiers"),
+            models.Index(fields=["service", "received_on"], name="service_received"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def fee_owed(self) -> bool:
+        return self.service.fee_amount is not None and self.fee_paid_on is None
+
+
+class DossierEvent(models.Model):
+    """One line of a dossier's history. Rows are only ever inserted (see services.py)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField(_("rang"))
+    kind = models.CharField(_("événement"), max_length=40, choices=EventKind.choices)
+    occurred_on = models.DateField(_("date"))
+    recorded_at = models.DateTimeField(_("inscrit le"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("par"),
+    )
+    actor_label = models.CharField(_("par (libellé)"), max_length=200, blank=True)
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+        ordering = ["dossier", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="event_seq_per_dossier")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.seq} {self.kind}"
+
+
+class ClockOutcome(models.TextChoices):
+    MET = "met", _("Respecté")
+    MISSED = "missed", _("Non respecté")
+
+
+class DossierClock(models.Model):
+    """Cache of one commitment's clock on one dossier, derived from the events."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="clocks")
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="+")
+    started_on = models.DateField(null=True, blank=True)
+    stopped_on = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    at_risk_on = models.DateField(null=True, blank=True)
+    overdue_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=ClockOutcome.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("délai du dossier")
+        verbose_name_plural = _("délais des dossiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "commitment"], name="one_clock_per_commitment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.commitment_id}"
+
+
+class Document(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents")
+    checklist_code = models.SlugField(_("document exigé"), max_length=60, blank=True)
+    label = models.CharField(_("description"), max_length=300)
+    file = models.FileField(_("fichier"), upload_to="documents/%Y/%m/")
+    original_name = models.CharField(_("nom d'origine"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("reçu le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["dossier", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class LetterKind(models.TextChoices):
+    ACKNOWLEDGMENT = "acknowledgment", _("Accusé de réception")
+    INCOMPLETENESS = "incompleteness", _("Avis de dossier incomplet")
+    INTENTION = "intention", _("Avis d'intention")
+    DECISION = "decision", _("Lettre de décision")
+
+
+class Letter(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="letters")
+    kind = models.CharField(_("lettre"), max_length=20, choices=LetterKind.choices)
+    language = models.CharField(_("langue"), max_length=5, default="fr")
+    title = models.CharField(_("titre"), max_length=200)
+    file = models.FileField(_("fichier PDF"), upload_to="letters/%Y/%m/")
+    event_seq = models.PositiveIntegerField(_("événement"))
+    created_at = models.DateTimeField(_("produite le"), auto_now_add=True)
+    notified_at = models.DateTimeField(_("client avisé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lettre")
+        verbose_name_plural = _("lettres")
+        ordering = ["dossier", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,75 @@
+"""Who may see which dossier: the one access-scoped way in for every view and endpoint.
+
+- A client sees the dossiers they own.
+- Staff see the dossiers of the units they belong to (agents and supervisors alike); nobody
+  else's. A staff member acts only on the units where they have a role.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from guichet.accounts.models import Membership, StaffRole, User
+from guichet.dossiers.models import Document, Dossier, Letter
+
+
+def is_staff_member(user: User) -> bool:
+    return user.is_authenticated and Membership.objects.filter(user=user).exists()
+
+
+def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
+    if not user.is_authenticated:
+        return Dossier.objects.none()
+    units = Membership.objects.filter(user=user).values("unit_id")
+    return Dossier.objects.filter(Q(client=user) | Q(unit_id__in=units))
+
+
+def dossiers_of_client(user: User) -> QuerySet[Dossier]:
+    if not user.is_authenticated:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(client=user)
+
+
+def dossiers_of_staff(user: User) -> QuerySet[Dossier]:
+    if not user.is_authenticated:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(unit_id__in=Membership.objects.filter(user=user).values("unit_id"))
+
+
+def dossier_get_for_client(user: User, number: str) -> Dossier:
+    """The client's own dossier, or 404 (never 403: another person's number reveals nothing)."""
+    dossier = dossiers_of_client(user).select_related("service", "service__declaration").filter(
+        number=number
+    ).first()
+    if dossier is None:
+        raise Http404("Dossier introuvable")
+    return dossier
+
+
+def dossier_get_for_staff(user: User, number: str) -> Dossier:
+    dossier = dossiers_of_staff(user).select_related(
+        "service", "service__declaration", "assigned_to", "unit"
+    ).filter(number=number).first()
+    if dossier is None:
+        raise Http404("Dossier introuvable")
+    return dossier
+
+
+def role_in_unit(user: User, unit_id: int) -> StaffRole | None:
+    membership = Membership.objects.filter(user=user, unit_id=unit_id).first()
+    return StaffRole(membership.role) if membership else None
+
+
+def letter_get_for_user(user: User, number: str, letter_id: int, *, staff: bool) -> Letter:
+    dossier = dossier_get_for_staff(user, number) if staff else dossier_get_for_client(user, number)
+    letter = dossier.letters.filter(pk=letter_id).first()
+    if letter is None:
+        raise Http404("Lettre introuvable")
+    return letter
+
+
+def document_get_for_user(user: User, number: str, document_id: int, *, staff: bool) -> Document:
+    dossier = dossier_get_for_staff(user, number) if staff else dossier_get_for_client(user, number)
+    document = dossier.documents.filter(pk=document_id).first()
+    if document is None:
+        raise Http404("Document introuvable")
+    return document

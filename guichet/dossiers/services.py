@@ -1,0 +1,599 @@
+"""Every state change of a dossier: one typed, atomic function each.
+
+Each function locks the dossier row (SELECT ... FOR UPDATE), refuses to act on a version other
+than the one the actor saw (someone else acted in between), appends the event, rewrites the
+clock caches, and schedules what must follow the commit (the e-mail that a letter is waiting).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from guichet.accounts.models import Membership, StaffRole, UnitService, User
+from guichet.calendars.services import business_calendar
+from guichet.catalogue.models import Service, ServiceKind
+from guichet.dossiers.clocks import DerivedClock, derive_clocks, earliest
+from guichet.dossiers.letters import letter_title, long_date_fr, render_letter_pdf
+from guichet.dossiers.models import (
+    OPEN_STATES,
+    Channel,
+    Decision,
+    Document,
+    Dossier,
+    DossierClock,
+    DossierEvent,
+    DossierState,
+    EventKind,
+    Letter,
+    LetterKind,
+)
+from guichet.dossiers.uploads import CheckedUpload
+
+# Days a client has to present observations after a notice of intention.
+OBSERVATIONS_DAYS = 15
+FEE_ITEM = "Paiement des frais exigés"
+
+
+class DossierError(Exception):
+    """The action is refused; the message says why, in French, and nothing changed."""
+
+
+class StaleDossier(DossierError):
+    """Someone else acted on the dossier since the actor loaded it."""
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    upload: CheckedUpload
+    checklist_code: str = ""
+    label: str = ""
+
+
+@dataclass
+class Applicant:
+    name: str
+    email: str = ""
+    postal_address: str = ""
+
+
+@dataclass
+class _Pending:
+    letters: list[int] = field(default_factory=list)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _lock(dossier: Dossier, expected_version: int | None) -> Dossier:
+    locked = Dossier.objects.select_for_update().select_related("service").get(pk=dossier.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleDossier(
+            "Quelqu'un d'autre vient de modifier ce dossier. Rechargez la page pour voir son "
+            "état actuel avant d'agir."
+        )
+    return locked
+
+
+def _event(
+    dossier: Dossier,
+    kind: EventKind,
+    actor: User | None,
+    *,
+    on: date | None = None,
+    actor_label: str = "",
+    **details: Any,
+) -> DossierEvent:
+    last = dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        seq=last + 1,
+        kind=kind,
+        occurred_on=on or _today(),
+        actor=actor,
+        actor_label=actor_label or (str(actor) if actor else "système"),
+        details=details,
+    )
+
+
+def refresh_clocks(dossier: Dossier) -> list[DerivedClock]:
+    """Rewrite the clock caches of `dossier` from its events (inside the caller's transaction)."""
+    events = list(dossier.events.all())
+    clocks = derive_clocks(business_calendar(), dossier, events)
+    DossierClock.objects.filter(dossier=dossier).delete()
+    DossierClock.objects.bulk_create(
+        DossierClock(
+            dossier=dossier,
+            commitment=c.commitment,
+            started_on=c.started_on,
+            stopped_on=c.stopped_on,
+            due_date=c.due_date,
+            at_risk_on=c.at_risk_on,
+            overdue_on=c.overdue_on,
+            outcome=c.outcome or "",
+        )
+        for c in clocks
+    )
+    running = [c for c in clocks if c.running] if dossier.state in OPEN_STATES else []
+    dossier.due_date = earliest([c.due_date for c in running])
+    dossier.at_risk_on = earliest([c.at_risk_on for c in running])
+    dossier.overdue_on = earliest([c.overdue_on for c in running])
+    return clocks
+
+
+def _save(dossier: Dossier, *fields: str) -> list[DerivedClock]:
+    clocks = refresh_clocks(dossier)
+    dossier.version += 1
+    dossier.save(update_fields=[*fields, "version", "due_date", "at_risk_on", "overdue_on"])
+    return clocks
+
+
+def _letter(
+    dossier: Dossier, kind: LetterKind, event: DossierEvent, context: dict[str, Any]
+) -> Letter:
+    pdf = render_letter_pdf(
+        kind, dossier, {"received_long": long_date_fr(dossier.received_on), **context}
+    )
+    letter = Letter(
+        dossier=dossier, kind=kind, title=letter_title(kind, dossier), event_seq=event.seq
+    )
+    letter.file.save(f"{dossier.number}-{event.seq}-{kind}.pdf", ContentFile(pdf), save=False)
+    letter.save()
+    _notify_after_commit(letter)
+    return letter
+
+
+def _notify_after_commit(letter: Letter) -> None:
+    from guichet.dossiers.tasks import notify_letter_waiting
+
+    letter_id = letter.pk
+    transaction.on_commit(lambda: notify_letter_waiting.enqueue(letter_id))
+
+
+def _store_documents(
+    dossier: Dossier, documents: Sequence[NewDocument], actor: User | None
+) -> list[Document]:
+    labels = {d.code: d.label_fr for d in dossier.service.documents.all()}
+    stored = []
+    for new in documents:
+        upload = new.upload
+        doc = Document(
+            dossier=dossier,
+            checklist_code=new.checklist_code,
+            label=new.label or labels.get(new.checklist_code, "") or upload.file.name or "",
+            original_name=(upload.file.name or "")[:255],
+            content_type=upload.content_type,
+            size=upload.size,
+            sha256=upload.sha256,
+            uploaded_by=actor,
+        )
+        doc.file.save(f"{dossier.number}-{upload.sha256[:12]}.{upload.extension}", upload.file,
+                      save=False)
+        doc.save()
+        stored.append(doc)
+    return stored
+
+
+def unit_for_service(service: Service) -> UnitService:
+    try:
+        return UnitService.objects.select_related("unit").get(service_code=service.code)
+    except UnitService.DoesNotExist:
+        raise DossierError(
+            f"Aucune unité n'est responsable du service « {service.name_fr} »."
+        ) from None
+
+
+@transaction.atomic
+def dossier_file(
+    *,
+    service: Service,
+    applicant: Applicant,
+    actor: User | None,
+    client: User | None = None,
+    channel: Channel = Channel.ONLINE,
+    received_on: date | None = None,
+    documents: Sequence[NewDocument] = (),
+    actor_label: str = "",
+) -> Dossier:
+    """Open a dossier. Online and API requests are received today; for mail and in-person
+    requests the agent enters the real date of reception (postal delays never count)."""
+    today = _today()
+    received = received_on or today
+    if received > today:
+        raise DossierError("La date de réception ne peut pas être dans le futur.")
+    if service.kind != ServiceKind.APPLICATION:
+        raise DossierError(f"« {service.name_fr} » ne se demande pas par un dossier.")
+    in_force = service.declaration.in_force_from <= received and (
+        service.declaration.in_force_to is None or received <= service.declaration.in_force_to
+    )
+    if not in_force:
+        raise DossierError("Ce service n'était pas offert à cette date de réception.")
+    if not applicant.name.strip():
+        raise DossierError("Le nom du demandeur est obligatoire.")
+    owner = unit_for_service(service)
+    dossier = Dossier.objects.create(
+        number=f"tmp-{timezone.now().timestamp()}",
+        service=service,
+        unit=owner.unit,
+        client=client,
+        applicant_name=applicant.name.strip(),
+        applicant_email=applicant.email.strip(),
+        postal_address=applicant.postal_address.strip(),
+        channel=channel,
+        received_on=received,
+    )
+    dossier.number = f"{today.year}-{dossier.pk:06d}"
+    stored = _store_documents(dossier, documents, actor)
+    _event(
+        dossier, EventKind.RECEIVED, actor, on=received, actor_label=actor_label,
+        channel=channel, documents=[d.pk for d in stored],
+    )
+    _save(dossier, "number")
+    return dossier
+
+
+@transaction.atomic
+def dossier_assign(
+    *, dossier: Dossier, agent: User, actor: User, expected_version: int | None = None
+) -> Dossier:
+    dossier = _lock(dossier, expected_version)
+    _require_open(dossier)
+    if not Membership.objects.filter(user=agent, unit=dossier.unit).exists():
+        raise DossierError(f"{agent} n'est pas membre de l'unité responsable de ce dossier.")
+    dossier.assigned_to = agent
+    _event(dossier, EventKind.ASSIGNED, actor, agent=agent.pk, agent_name=str(agent))
+    _save(dossier, "assigned_to")
+    return dossier
+
+
+@transaction.atomic
+def dossier_acknowledge(
+    *, dossier: Dossier, actor: User, expected_version: int | None = None
+) -> Letter:
+    """Send the acknowledgment (the letter confirming the file is open)."""
+    dossier = _lock(dossier, expected_version)
+    _require_open(dossier)
+    if dossier.events.filter(kind=EventKind.ACKNOWLEDGED).exists():
+        raise DossierError("L'accusé de réception a déjà été envoyé.")
+    event = _event(dossier, EventKind.ACKNOWLEDGED, actor)
+    clocks = _save(dossier)
+    expected = earliest([c.due_date for c in clocks if c.running])
+    return _letter(dossier, LetterKind.ACKNOWLEDGMENT, event, {
+        "expected_long": long_date_fr(expected) if expected else "",
+        "officer": str(actor),
+    })
+
+
+@transaction.atomic
+def dossier_request_items(
+    *,
+    dossier: Dossier,
+    items: Sequence[str],
+    actor: User,
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> Letter:
+    """Send an incompleteness notice: the clock is suspended from its date until the missing
+    items arrive. An unpaid fee is always among the missing items."""
+    dossier = _lock(dossier, expected_version)
+    _require_open(dossier)
+    if dossier.state == DossierState.INCOMPLETE:
+        raise DossierError("Un avis de dossier incomplet est déjà en attente de réponse.")
+    wanted = [i.strip() for i in items if i.strip()]
+    if dossier.fee_owed and FEE_ITEM not in wanted:
+        wanted.append(FEE_ITEM)
+    if not wanted:
+        raise DossierError("Indiquez au moins un élément manquant.")
+    day = on or _today()
+    _check_not_before_reception(dossier, day)
+    event = _event(dossier, EventKind.INCOMPLETENESS_NOTICE, actor, on=day, items=wanted)
+    dossier.state = DossierState.INCOMPLETE
+    _save(dossier, "state")
+    return _letter(dossier, LetterKind.INCOMPLETENESS, event, {
+        "items": wanted, "suspended_long": long_date_fr(day), "officer": str(actor),
+    })
+
+
+@transaction.atomic
+def dossier_receive_items(
+    *,
+    dossier: Dossier,
+    actor: User | None,
+    documents: Sequence[NewDocument] = (),
+    on: date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """The missing items arrived (sent online by the client, or recorded by an agent): the
+    clock resumes the next business day."""
+    dossier = _lock(dossier, expected_version)
+    if dossier.state != DossierState.INCOMPLETE:
+        raise DossierError("Ce dossier n'attend aucun document manquant.")
+    if not documents and not note.strip():
+        raise DossierError("Joignez au moins un document ou décrivez ce qui a été reçu.")
+    day = on or _today()
+    _check_not_before_reception(dossier, day)
+    stored = _store_documents(dossier, documents, actor)
+    _event(dossier, EventKind.ITEMS_RECEIVED, actor, on=day, documents=[d.pk for d in stored],
+           note=note.strip())
+    dossier.state = DossierState.RECEIVED
+    _save(dossier, "state")
+    return dossier
+
+
+@transaction.atomic
+def dossier_add_documents(
+    *, dossier: Dossier, documents: Sequence[NewDocument], actor: User | None,
+    expected_version: int | None = None,
+) -> list[Document]:
+    dossier = _lock(dossier, expected_version)
+    _require_open(dossier)
+    if not documents:
+        raise DossierError("Choisissez au moins un fichier.")
+    stored = _store_documents(dossier, documents, actor)
+    _event(dossier, EventKind.DOCUMENT_ADDED, actor, documents=[d.pk for d in stored])
+    _save(dossier)
+    return stored
+
+
+@transaction.atomic
+def dossier_record_fee_payment(
+    *, dossier: Dossier, actor: User, on: date | None = None, expected_version: int | None = None
+) -> Dossier:
+    dossier = _lock(dossier, expected_version)
+    if not dossier.fee_owed:
+        raise DossierError("Aucun frais n'est dû pour ce dossier.")
+    day = on or _today()
+    dossier.fee_paid_on = day
+    _event(dossier, EventKind.FEE_PAID, actor, on=day, amount=str(dossier.service.fee_amount))
+    _save(dossier, "fee_paid_on")
+    return dossier
+
+
+@transaction.atomic
+def dossier_notify_intention(
+    *,
+    dossier: Dossier,
+    intended: Decision,
+    reasons: str,
+    actor: User,
+    expected_version: int | None = None,
+) -> Letter:
+    """Notice of intention to refuse or reject, with reasons: the client may answer before a
+    decision is made (no unfavourable decision without it)."""
+    dossier = _lock(dossier, expected_version)
+    _require_decidable(dossier)
+    if intended not in (Decision.REFUSED, Decision.REJECTED):
+        raise DossierError("Un avis d'intention annonce un refus ou un rejet.")
+    if not reasons.strip():
+        raise DossierError("Les motifs de l'avis d'intention sont obligatoires.")
+    until = _today() + timedelta(days=OBSERVATIONS_DAYS)
+    event = _event(dossier, EventKind.INTENTION_TO_REFUSE, actor, intended=intended,
+                   reasons=reasons.strip(), observations_until=until.isoformat())
+    dossier.state = DossierState.INTENTION
+    _save(dossier, "state")
+    return _letter(dossier, LetterKind.INTENTION, event, {
+        "intended": "refuser" if intended == Decision.REFUSED else "rejeter",
+        "reasons": reasons.strip(),
+        "observations_until_long": long_date_fr(until),
+        "officer": str(actor),
+    })
+
+
+@transaction.atomic
+def dossier_add_observations(
+    *, dossier: Dossier, text: str, actor: User, documents: Sequence[NewDocument] = (),
+    expected_version: int | None = None,
+) -> Dossier:
+    dossier = _lock(dossier, expected_version)
+    if dossier.state != DossierState.INTENTION:
+        raise DossierError("Aucun avis d'intention n'attend vos observations.")
+    if not text.strip():
+        raise DossierError("Écrivez vos observations.")
+    stored = _store_documents(dossier, documents, actor)
+    _event(dossier, EventKind.OBSERVATIONS, actor, text=text.strip(),
+           documents=[d.pk for d in stored])
+    _save(dossier)
+    return dossier
+
+
+@transaction.atomic
+def dossier_decide(
+    *,
+    dossier: Dossier,
+    decision: Decision,
+    reasons: str,
+    actor: User,
+    expected_version: int | None = None,
+) -> Letter:
+    """Decide, once. A refusal or rejection needs a prior notice of intention."""
+    dossier = _lock(dossier, expected_version)
+    _require_decidable(dossier)
+    if not reasons.strip():
+        raise DossierError("Les motifs de la décision sont obligatoires.")
+    if decision != Decision.ACCEPTED and not dossier.events.filter(
+        kind=EventKind.INTENTION_TO_REFUSE
+    ).exists():
+        raise DossierError(
+            "Une décision défavorable doit être précédée d'un avis d'intention."
+        )
+    today = _today()
+    event = _event(dossier, EventKind.DECIDED, actor, decision=decision, reasons=reasons.strip())
+    dossier.state = DossierState.DECIDED
+    dossier.decision = decision
+    dossier.decided_on = today
+    _save(dossier, "state", "decision", "decided_on")
+    review_until = review_deadline(dossier)
+    return _letter(dossier, LetterKind.DECISION, event, {
+        "outcome_label": Decision(decision).label.lower(),
+        "reasons": reasons.strip(),
+        "recourse": dossier.service.recourse_fr,
+        "review_until_long": long_date_fr(review_until) if review_until else "",
+        "officer": str(actor),
+    })
+
+
+def review_deadline(dossier: Dossier) -> date | None:
+    """The last day to ask for an administrative review, when the decision allows one."""
+    service = dossier.service
+    if (
+        dossier.decision in (Decision.REFUSED, Decision.REJECTED)
+        and dossier.decided_on
+        and service.review_service_code
+        and service.review_within_days
+    ):
+        return dossier.decided_on + timedelta(days=service.review_within_days)
+    return None
+
+
+@transaction.atomic
+def dossier_request_review(
+    *, dossier: Dossier, reasons: str, actor: User, expected_version: int | None = None
+) -> Dossier:
+    """Open the linked administrative-review dossier, within the allowed period."""
+    dossier = _lock(dossier, expected_version)
+    until = review_deadline(dossier)
+    if until is None:
+        raise DossierError("Cette décision ne peut pas faire l'objet d'une révision.")
+    if _today() > until:
+        raise DossierError(f"Le délai pour demander une révision a pris fin le {until}.")
+    if dossier.reviews.exists():
+        raise DossierError("Une révision a déjà été demandée pour ce dossier.")
+    if not reasons.strip():
+        raise DossierError("Expliquez pourquoi vous demandez une révision.")
+    review_service = Service.objects.get(
+        declaration=dossier.service.declaration, code=dossier.service.review_service_code
+    )
+    review = dossier_file(
+        service=review_service,
+        applicant=Applicant(dossier.applicant_name, dossier.applicant_email,
+                            dossier.postal_address),
+        actor=actor,
+        client=dossier.client,
+        channel=Channel.ONLINE,
+    )
+    review.parent = dossier
+    review.save(update_fields=["parent"])
+    _event(review, EventKind.REVIEW_REQUESTED, actor, of=dossier.number, reasons=reasons.strip())
+    _event(dossier, EventKind.REVIEW_REQUESTED, actor, review=review.number,
+           reasons=reasons.strip())
+    _save(dossier)
+    return review
+
+
+@transaction.atomic
+def dossier_withdraw(
+    *, dossier: Dossier, actor: User, expected_version: int | None = None
+) -> Dossier:
+    dossier = _lock(dossier, expected_version)
+    _require_open(dossier)
+    _event(dossier, EventKind.WITHDRAWN, actor)
+    dossier.state = DossierState.WITHDRAWN
+    _save(dossier, "state")
+    return dossier
+
+
+@transaction.atomic
+def dossier_close(
+    *, dossier: Dossier, actor: User, expected_version: int | None = None
+) -> Dossier:
+    dossier = _lock(dossier, expected_version)
+    if dossier.state in (DossierState.CLOSED, DossierState.WITHDRAWN):
+        raise DossierError("Ce dossier est déjà fermé.")
+    if dossier.is_open and not _stops_without_decision(dossier):
+        raise DossierError("Rendez la décision avant de fermer le dossier.")
+    _event(dossier, EventKind.CLOSED, actor)
+    dossier.state = DossierState.CLOSED
+    _save(dossier, "state")
+    return dossier
+
+
+# Events an agent records as they happen; each may stop a commitment's clock.
+SERVICE_EVENTS = (
+    EventKind.ADMISSIBILITY_NOTICE_SENT,
+    EventKind.ADMISSIBILITY_CONFIRMED,
+    EventKind.COURSE_STARTED,
+    EventKind.MEETING_HELD,
+    EventKind.SESSION_HELD,
+    EventKind.ACCOMPANIMENT_STARTED,
+    EventKind.ANSWERED,
+)
+
+
+@transaction.atomic
+def dossier_record_service_event(
+    *,
+    dossier: Dossier,
+    kind: EventKind,
+    actor: User,
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    dossier = _lock(dossier, expected_version)
+    _require_open(dossier)
+    if kind not in SERVICE_EVENTS:
+        raise DossierError("Cet événement ne s'inscrit pas ainsi.")
+    if dossier.events.filter(kind=kind).exists():
+        raise DossierError(f"« {EventKind(kind).label} » est déjà inscrit.")
+    day = on or _today()
+    _check_not_before_reception(dossier, day)
+    _event(dossier, kind, actor, on=day)
+    _save(dossier)
+    return dossier
+
+
+@transaction.atomic
+def dossier_report_change(
+    *, dossier: Dossier, kind: EventKind, text: str, actor: User,
+    expected_version: int | None = None,
+) -> Dossier:
+    """A change of address or of situation, kept in the history."""
+    dossier = _lock(dossier, expected_version)
+    if kind not in (EventKind.ADDRESS_CHANGED, EventKind.SITUATION_CHANGED):
+        raise DossierError("Changement inconnu.")
+    if not text.strip():
+        raise DossierError("Décrivez le changement.")
+    if kind == EventKind.ADDRESS_CHANGED:
+        dossier.postal_address = text.strip()
+    _event(dossier, kind, actor, text=text.strip())
+    _save(dossier, "postal_address")
+    return dossier
+
+
+def _require_open(dossier: Dossier) -> None:
+    if not dossier.is_open:
+        raise DossierError(
+            f"Ce dossier n'est plus en traitement ({DossierState(dossier.state).label.lower()})."
+        )
+
+
+def _require_decidable(dossier: Dossier) -> None:
+    _require_open(dossier)
+    if dossier.state == DossierState.INCOMPLETE:
+        raise DossierError("Le dossier est incomplet : attendez les documents manquants.")
+    if dossier.fee_owed:
+        raise DossierError("Les frais exigés n'ont pas été acquittés.")
+
+
+def _stops_without_decision(dossier: Dossier) -> bool:
+    """Services such as French courses end with an event, not a decision."""
+    stops = {c.stops_on for c in dossier.service.commitments.all()}
+    done = set(dossier.events.values_list("kind", flat=True))
+    return bool(stops) and stops <= done and EventKind.DECIDED not in stops
+
+
+def _check_not_before_reception(dossier: Dossier, day: date) -> None:
+    if day < dossier.received_on:
+        raise DossierError("Cette date précède la date de réception du dossier.")
+    if day > _today():
+        raise DossierError("Cette date est dans le futur.")
+
+
+def staff_role(user: User, dossier: Dossier) -> StaffRole | None:
+    membership = Membership.objects.filter(user=user, unit_id=dossier.unit_id).first()
+    return StaffRole(membership.role) if membership else None

@@ -96,9 +96,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("affectation")
         verbose_name_plural = _("affectations")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "unit"], name="one_role_per_unit")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="one_role_per_unit")]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} ({self.unit.code})"

@@ -54,7 +54,10 @@ class DerivedClock:
             return None
         when = min(day, self.stopped_on) if self.stopped_on else day
         return compute(
-            cal, self.started_on, self.commitment.target, max(when, self.started_on),
+            cal,
+            self.started_on,
+            self.commitment.target,
+            max(when, self.started_on),
             self.suspensions,
         )
 
@@ -109,17 +112,18 @@ def derive_clocks(
         stop = None
         if start is not None:
             stop = next(
-                (e.occurred_on for e in ordered
-                 if e.kind == commitment.stops_on and e.occurred_on >= start),
+                (
+                    e.occurred_on
+                    for e in ordered
+                    if e.kind == commitment.stops_on and e.occurred_on >= start
+                ),
                 None,
             )
         clocks.append(_clock(cal, commitment, start, stop, all_suspensions))
     return clocks
 
 
-def _start(
-    dossier: Dossier, commitment: Commitment, events: Sequence[DossierEvent]
-) -> date | None:
+def _start(dossier: Dossier, commitment: Commitment, events: Sequence[DossierEvent]) -> date | None:
     if commitment.starts_on == EventKind.RECEIVED:
         return dossier.received_on
     return next((e.occurred_on for e in events if e.kind == commitment.starts_on), None)

@@ -71,8 +71,12 @@ class Dossier(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="dossiers")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="dossiers")
     client = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="dossiers", verbose_name=_("client"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("client"),
     )
     applicant_name = models.CharField(_("nom du demandeur"), max_length=200)
     applicant_email = models.EmailField(_("courriel du demandeur"), blank=True)
@@ -86,11 +90,19 @@ class Dossier(models.Model):
     decision = models.CharField(_("décision"), max_length=20, choices=Decision.choices, blank=True)
     decided_on = models.DateField(_("date de la décision"), null=True, blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="assigned_dossiers", verbose_name=_("agent"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_dossiers",
+        verbose_name=_("agent"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reviews",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
         verbose_name=_("dossier d'origine"),
     )
     fee_paid_on = models.DateField(_("frais acquittés le"), null=True, blank=True)
@@ -107,7 +119,8 @@ class Dossier(models.Model):
         verbose_name_plural = _("dossiers")
         indexes = [
             models.Index(
-                fields=["unit", "due_date", "id"], name="worklist_open",
+                fields=["unit", "due_date", "id"],
+                name="worklist_open",
                 condition=Q(state__in=["received", "incomplete", "intention"]),
             ),
             models.Index(fields=["client", "-received_on"], name="client_dossiers"),
@@ -135,8 +148,12 @@ class DossierEvent(models.Model):
     occurred_on = models.DateField(_("date"))
     recorded_at = models.DateTimeField(_("inscrit le"), auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("par"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
     )
     actor_label = models.CharField(_("par (libellé)"), max_length=200, blank=True)
     details = models.JSONField(_("détails"), default=dict, blank=True)
@@ -193,7 +210,10 @@ class Document(models.Model):
     size = models.PositiveIntegerField(_("taille (octets)"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("reçu le"), auto_now_add=True)

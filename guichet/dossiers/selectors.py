@@ -32,23 +32,31 @@ def dossiers_of_client(user: User) -> QuerySet[Dossier]:
 def dossiers_of_staff(user: User) -> QuerySet[Dossier]:
     if not user.is_authenticated:
         return Dossier.objects.none()
-    return Dossier.objects.filter(unit_id__in=Membership.objects.filter(user=user).values("unit_id"))
+    return Dossier.objects.filter(
+        unit_id__in=Membership.objects.filter(user=user).values("unit_id")
+    )
 
 
 def dossier_get_for_client(user: User, number: str) -> Dossier:
     """The client's own dossier, or 404 (never 403: another person's number reveals nothing)."""
-    dossier = dossiers_of_client(user).select_related("service", "service__declaration").filter(
-        number=number
-    ).first()
+    dossier = (
+        dossiers_of_client(user)
+        .select_related("service", "service__declaration")
+        .filter(number=number)
+        .first()
+    )
     if dossier is None:
         raise Http404("Dossier introuvable")
     return dossier
 
 
 def dossier_get_for_staff(user: User, number: str) -> Dossier:
-    dossier = dossiers_of_staff(user).select_related(
-        "service", "service__declaration", "assigned_to", "unit"
-    ).filter(number=number).first()
+    dossier = (
+        dossiers_of_staff(user)
+        .select_related("service", "service__declaration", "assigned_to", "unit")
+        .filter(number=number)
+        .first()
+    )
     if dossier is None:
         raise Http404("Dossier introuvable")
     return dossier

@@ -172,8 +172,9 @@ def _store_documents(
             sha256=upload.sha256,
             uploaded_by=actor,
         )
-        doc.file.save(f"{dossier.number}-{upload.sha256[:12]}.{upload.extension}", upload.file,
-                      save=False)
+        doc.file.save(
+            f"{dossier.number}-{upload.sha256[:12]}.{upload.extension}", upload.file, save=False
+        )
         doc.save()
         stored.append(doc)
     return stored
@@ -230,8 +231,13 @@ def dossier_file(
     dossier.number = f"{today.year}-{dossier.pk:06d}"
     stored = _store_documents(dossier, documents, actor)
     _event(
-        dossier, EventKind.RECEIVED, actor, on=received, actor_label=actor_label,
-        channel=channel, documents=[d.pk for d in stored],
+        dossier,
+        EventKind.RECEIVED,
+        actor,
+        on=received,
+        actor_label=actor_label,
+        channel=channel,
+        documents=[d.pk for d in stored],
     )
     _save(dossier, "number")
     return dossier
@@ -263,10 +269,15 @@ def dossier_acknowledge(
     event = _event(dossier, EventKind.ACKNOWLEDGED, actor)
     clocks = _save(dossier)
     expected = earliest([c.due_date for c in clocks if c.running])
-    return _letter(dossier, LetterKind.ACKNOWLEDGMENT, event, {
-        "expected_long": long_date_fr(expected) if expected else "",
-        "officer": str(actor),
-    })
+    return _letter(
+        dossier,
+        LetterKind.ACKNOWLEDGMENT,
+        event,
+        {
+            "expected_long": long_date_fr(expected) if expected else "",
+            "officer": str(actor),
+        },
+    )
 
 
 @transaction.atomic
@@ -294,9 +305,16 @@ def dossier_request_items(
     event = _event(dossier, EventKind.INCOMPLETENESS_NOTICE, actor, on=day, items=wanted)
     dossier.state = DossierState.INCOMPLETE
     _save(dossier, "state")
-    return _letter(dossier, LetterKind.INCOMPLETENESS, event, {
-        "items": wanted, "suspended_long": long_date_fr(day), "officer": str(actor),
-    })
+    return _letter(
+        dossier,
+        LetterKind.INCOMPLETENESS,
+        event,
+        {
+            "items": wanted,
+            "suspended_long": long_date_fr(day),
+            "officer": str(actor),
+        },
+    )
 
 
 @transaction.atomic
@@ -319,8 +337,14 @@ def dossier_receive_items(
     day = on or _today()
     _check_not_before_reception(dossier, day)
     stored = _store_documents(dossier, documents, actor)
-    _event(dossier, EventKind.ITEMS_RECEIVED, actor, on=day, documents=[d.pk for d in stored],
-           note=note.strip())
+    _event(
+        dossier,
+        EventKind.ITEMS_RECEIVED,
+        actor,
+        on=day,
+        documents=[d.pk for d in stored],
+        note=note.strip(),
+    )
     dossier.state = DossierState.RECEIVED
     _save(dossier, "state")
     return dossier
@@ -328,7 +352,10 @@ def dossier_receive_items(
 
 @transaction.atomic
 def dossier_add_documents(
-    *, dossier: Dossier, documents: Sequence[NewDocument], actor: User | None,
+    *,
+    dossier: Dossier,
+    documents: Sequence[NewDocument],
+    actor: User | None,
     expected_version: int | None = None,
 ) -> list[Document]:
     dossier = _lock(dossier, expected_version)
@@ -373,21 +400,36 @@ def dossier_notify_intention(
     if not reasons.strip():
         raise DossierError("Les motifs de l'avis d'intention sont obligatoires.")
     until = _today() + timedelta(days=OBSERVATIONS_DAYS)
-    event = _event(dossier, EventKind.INTENTION_TO_REFUSE, actor, intended=intended,
-                   reasons=reasons.strip(), observations_until=until.isoformat())
+    event = _event(
+        dossier,
+        EventKind.INTENTION_TO_REFUSE,
+        actor,
+        intended=intended,
+        reasons=reasons.strip(),
+        observations_until=until.isoformat(),
+    )
     dossier.state = DossierState.INTENTION
     _save(dossier, "state")
-    return _letter(dossier, LetterKind.INTENTION, event, {
-        "intended": "refuser" if intended == Decision.REFUSED else "rejeter",
-        "reasons": reasons.strip(),
-        "observations_until_long": long_date_fr(until),
-        "officer": str(actor),
-    })
+    return _letter(
+        dossier,
+        LetterKind.INTENTION,
+        event,
+        {
+            "intended": "refuser" if intended == Decision.REFUSED else "rejeter",
+            "reasons": reasons.strip(),
+            "observations_until_long": long_date_fr(until),
+            "officer": str(actor),
+        },
+    )
 
 
 @transaction.atomic
 def dossier_add_observations(
-    *, dossier: Dossier, text: str, actor: User, documents: Sequence[NewDocument] = (),
+    *,
+    dossier: Dossier,
+    text: str,
+    actor: User,
+    documents: Sequence[NewDocument] = (),
     expected_version: int | None = None,
 ) -> Dossier:
     dossier = _lock(dossier, expected_version)
@@ -396,8 +438,9 @@ def dossier_add_observations(
     if not text.strip():
         raise DossierError("Écrivez vos observations.")
     stored = _store_documents(dossier, documents, actor)
-    _event(dossier, EventKind.OBSERVATIONS, actor, text=text.strip(),
-           documents=[d.pk for d in stored])
+    _event(
+        dossier, EventKind.OBSERVATIONS, actor, text=text.strip(), documents=[d.pk for d in stored]
+    )
     _save(dossier)
     return dossier
 
@@ -416,12 +459,11 @@ def dossier_decide(
     _require_decidable(dossier)
     if not reasons.strip():
         raise DossierError("Les motifs de la décision sont obligatoires.")
-    if decision != Decision.ACCEPTED and not dossier.events.filter(
-        kind=EventKind.INTENTION_TO_REFUSE
-    ).exists():
-        raise DossierError(
-            "Une décision défavorable doit être précédée d'un avis d'intention."
-        )
+    if (
+        decision != Decision.ACCEPTED
+        and not dossier.events.filter(kind=EventKind.INTENTION_TO_REFUSE).exists()
+    ):
+        raise DossierError("Une décision défavorable doit être précédée d'un avis d'intention.")
     today = _today()
     event = _event(dossier, EventKind.DECIDED, actor, decision=decision, reasons=reasons.strip())
     dossier.state = DossierState.DECIDED
@@ -429,13 +471,18 @@ def dossier_decide(
     dossier.decided_on = today
     _save(dossier, "state", "decision", "decided_on")
     review_until = review_deadline(dossier)
-    return _letter(dossier, LetterKind.DECISION, event, {
-        "outcome_label": Decision(decision).label.lower(),
-        "reasons": reasons.strip(),
-        "recourse": dossier.service.recourse_fr,
-        "review_until_long": long_date_fr(review_until) if review_until else "",
-        "officer": str(actor),
-    })
+    return _letter(
+        dossier,
+        LetterKind.DECISION,
+        event,
+        {
+            "outcome_label": Decision(decision).label.lower(),
+            "reasons": reasons.strip(),
+            "recourse": dossier.service.recourse_fr,
+            "review_until_long": long_date_fr(review_until) if review_until else "",
+            "officer": str(actor),
+        },
+    )
 
 
 def review_deadline(dossier: Dossier) -> date | None:
@@ -471,8 +518,9 @@ def dossier_request_review(
     )
     review = dossier_file(
         service=review_service,
-        applicant=Applicant(dossier.applicant_name, dossier.applicant_email,
-                            dossier.postal_address),
+        applicant=Applicant(
+            dossier.applicant_name, dossier.applicant_email, dossier.postal_address
+        ),
         actor=actor,
         client=dossier.client,
         channel=Channel.ONLINE,
@@ -480,8 +528,9 @@ def dossier_request_review(
     review.parent = dossier
     review.save(update_fields=["parent"])
     _event(review, EventKind.REVIEW_REQUESTED, actor, of=dossier.number, reasons=reasons.strip())
-    _event(dossier, EventKind.REVIEW_REQUESTED, actor, review=review.number,
-           reasons=reasons.strip())
+    _event(
+        dossier, EventKind.REVIEW_REQUESTED, actor, review=review.number, reasons=reasons.strip()
+    )
     _save(dossier)
     return review
 
@@ -499,9 +548,7 @@ def dossier_withdraw(
 
 
 @transaction.atomic
-def dossier_close(
-    *, dossier: Dossier, actor: User, expected_version: int | None = None
-) -> Dossier:
+def dossier_close(*, dossier: Dossier, actor: User, expected_version: int | None = None) -> Dossier:
     dossier = _lock(dossier, expected_version)
     if dossier.state in (DossierState.CLOSED, DossierState.WITHDRAWN):
         raise DossierError("Ce dossier est déjà fermé.")
@@ -549,7 +596,11 @@ def dossier_record_service_event(
 
 @transaction.atomic
 def dossier_report_change(
-    *, dossier: Dossier, kind: EventKind, text: str, actor: User,
+    *,
+    dossier: Dossier,
+    kind: EventKind,
+    text: str,
+    actor: User,
     expected_version: int | None = None,
 ) -> Dossier:
     """A change of address or of situation, kept in the history."""

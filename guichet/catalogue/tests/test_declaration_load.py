@@ -144,7 +144,7 @@ def test_same_version_with_other_content_is_refused(micc: Declaration, tmp_path:
     ("replacement", "message"),
     [
         (
-            ('kind = "application"', 'kind = "aplication"'),
+            ('\nkind = "application"', '\nkind = "aplication"'),
             "services[2] « csq-travailleur-permanent », champ « kind » : « aplication » n'est pas "
             "une valeur permise",
         ),

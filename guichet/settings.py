@@ -52,6 +52,9 @@ MIDDLEWARE = [
 
 AUTH_USER_MODEL = "accounts.User"
 ROOT_URLCONF = "guichet.urls"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "after_login"
+LOGOUT_REDIRECT_URL = "catalogue:home"
 WSGI_APPLICATION = "guichet.wsgi.application"
 
 TEMPLATES = [

@@ -1,0 +1,39 @@
+from django.urls import path
+
+from guichet.dossiers.views import office, portal
+
+portal_patterns = (
+    [
+        path("demande/<slug:code>/", portal.file_request, name="file_request"),
+        path("dossiers/", portal.my_dossiers, name="my_dossiers"),
+        path("dossiers/<str:number>/", portal.dossier_detail, name="dossier"),
+        path("dossiers/<str:number>/documents/", portal.send_documents, name="send_documents"),
+        path("dossiers/<str:number>/observations/", portal.send_observations, name="observations"),
+        path("dossiers/<str:number>/revision/", portal.request_review, name="review"),
+        path("dossiers/<str:number>/retrait/", portal.withdraw, name="withdraw"),
+        path("dossiers/<str:number>/changement/", portal.report_change, name="change"),
+        path("dossiers/<str:number>/lettres/<int:letter_id>/", portal.letter_pdf, name="letter"),
+        path(
+            "dossiers/<str:number>/documents/<int:document_id>/",
+            portal.document_file,
+            name="document",
+        ),
+    ],
+    "portal",
+)
+
+office_patterns = (
+    [
+        path("", office.worklist, name="worklist"),
+        path("courrier/", office.record_mail, name="record_mail"),
+        path("dossiers/<str:number>/", office.dossier_detail, name="dossier"),
+        path("dossiers/<str:number>/lettres/<int:letter_id>/", office.letter_pdf, name="letter"),
+        path(
+            "dossiers/<str:number>/documents/<int:document_id>/",
+            office.document_file,
+            name="document",
+        ),
+        path("dossiers/<str:number>/<slug:action>/", office.dossier_action, name="action"),
+    ],
+    "office",
+)

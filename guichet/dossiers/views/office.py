@@ -1,0 +1,426 @@
+"""The back office: the unit's worklist by due date, the dossier page, and every action."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from guichet.accounts.models import Membership, Unit, UnitService, User
+from guichet.calendars.services import business_calendar
+from guichet.catalogue.models import Service
+from guichet.catalogue.services import declaration_in_force
+from guichet.dossiers import services
+from guichet.dossiers.clocks import derive_clocks
+from guichet.dossiers.forms import (
+    AssignForm,
+    ConfirmForm,
+    DecisionForm,
+    IntentionForm,
+    ItemsReceivedForm,
+    MailRequestForm,
+    RequestItemsForm,
+    ServiceEventForm,
+    WorklistFilterForm,
+)
+from guichet.dossiers.models import (
+    OPEN_STATES,
+    Channel,
+    Decision,
+    Dossier,
+    DossierState,
+    EventKind,
+)
+from guichet.dossiers.selectors import (
+    document_get_for_user,
+    dossier_get_for_staff,
+    letter_get_for_user,
+)
+from guichet.dossiers.services import Applicant, DossierError, NewDocument
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 (login_required ran first)
+    return user
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Only members of a unit reach the back office; others get a 404, not a hint."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not Membership.objects.filter(user=request.user.pk).exists():
+            raise Http404("Page introuvable")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _units(user: User) -> list[Unit]:
+    return list(Unit.objects.filter(memberships__user=user).order_by("name"))
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Keyset position in the worklist: (due date or none, id)."""
+
+    due: date | None
+    pk: int
+
+    @classmethod
+    def parse(cls, raw: str) -> "Cursor | None":
+        due_raw, _, pk_raw = raw.partition("_")
+        try:
+            due = None if due_raw == "none" else date.fromisoformat(due_raw)
+            return cls(due, int(pk_raw))
+        except ValueError:
+            return None
+
+    def __str__(self) -> str:
+        return f"{self.due.isoformat() if self.due else 'none'}_{self.pk}"
+
+    def after(self) -> Q:
+        if self.due is None:
+            return Q(due_date__isnull=True, pk__gt=self.pk)
+        return (
+            Q(due_date__gt=self.due)
+            | Q(due_date=self.due, pk__gt=self.pk)
+            | Q(due_date__isnull=True)
+        )
+
+
+def _filtered(unit: Unit, form: WorklistFilterForm, today: date) -> QuerySet[Dossier]:
+    qs = Dossier.objects.filter(unit=unit, state__in=OPEN_STATES)
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("service"):
+        qs = qs.filter(service__code=data["service"])
+    if data.get("state"):
+        qs = qs.filter(state=data["state"])
+    if data.get("agent") == "none":
+        qs = qs.filter(assigned_to__isnull=True)
+    elif data.get("agent"):
+        qs = qs.filter(assigned_to_id=data["agent"])
+    flag = data.get("flag")
+    if flag == "overdue":
+        qs = qs.filter(overdue_on__lte=today)
+    elif flag == "at_risk":
+        qs = qs.filter(at_risk_on__lte=today).exclude(overdue_on__lte=today)
+    elif flag == "suspended":
+        qs = qs.filter(due_date__isnull=True)
+    return qs
+
+
+def _filter_form(request: HttpRequest, unit: Unit) -> WorklistFilterForm:
+    form = WorklistFilterForm(request.GET or None)
+    codes = list(UnitService.objects.filter(unit=unit).values_list("service_code", flat=True))
+    declaration = declaration_in_force(on=timezone.localdate())
+    names = dict(
+        declaration.services.filter(code__in=codes).values_list("code", "name_fr")
+        if declaration
+        else []
+    )
+    form.fields["service"].choices = [("", "Tous")] + sorted(  # type: ignore[attr-defined]
+        ((c, names.get(c, c)) for c in codes), key=lambda pair: pair[1]
+    )
+    form.fields["state"].choices = [("", "Tous")] + [  # type: ignore[attr-defined]
+        (s.value, s.label) for s in OPEN_STATES
+    ]
+    members = User.objects.filter(memberships__unit=unit).order_by("full_name", "email")
+    form.fields["agent"].choices = (  # type: ignore[attr-defined]
+        [("", "Tous"), ("none", "Non attribués")] + [(str(m.pk), str(m)) for m in members]
+    )
+    return form
+
+
+@staff_required
+@require_safe
+def worklist(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    units = _units(user)
+    unit = next((u for u in units if u.code == request.GET.get("unite")), units[0])
+    today = timezone.localdate()
+    form = _filter_form(request, unit)
+    qs = _filtered(unit, form, today)
+    counts = qs.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(overdue_on__lte=today)),
+        at_risk=Count("pk", filter=Q(at_risk_on__lte=today) & ~Q(overdue_on__lte=today)),
+        suspended=Count("pk", filter=Q(due_date__isnull=True)),
+    )
+    cursor = Cursor.parse(request.GET.get("apres", ""))
+    page = qs.order_by(F("due_date").asc(nulls_last=True), "pk")
+    if cursor:
+        page = page.filter(cursor.after())
+    rows = list(page.select_related("service", "assigned_to")[: PAGE_SIZE + 1])
+    next_cursor = (
+        str(Cursor(rows[PAGE_SIZE - 1].due_date, rows[PAGE_SIZE - 1].pk))
+        if len(rows) > PAGE_SIZE
+        else ""
+    )
+    query = request.GET.copy()
+    query.pop("apres", None)
+    context = {
+        "unit": unit,
+        "units": units,
+        "form": form,
+        "counts": counts,
+        "rows": [_row(d, today) for d in rows[:PAGE_SIZE]],
+        "next_cursor": next_cursor,
+        "query": query.urlencode(),
+        "first_page": cursor is None,
+        "today": today,
+    }
+    template = (
+        "dossiers/office/_worklist_table.html"
+        if request.headers.get("HX-Request")
+        else "dossiers/office/worklist.html"
+    )
+    return render(request, template, context)
+
+
+def _row(dossier: Dossier, today: date) -> dict[str, Any]:
+    overdue = dossier.overdue_on is not None and dossier.overdue_on <= today
+    at_risk = not overdue and dossier.at_risk_on is not None and dossier.at_risk_on <= today
+    return {"dossier": dossier, "overdue": overdue, "at_risk": at_risk}
+
+
+def _detail_context(user: User, dossier: Dossier, **overrides: Any) -> dict[str, Any]:
+    cal = business_calendar()
+    today = timezone.localdate()
+    events = list(dossier.events.order_by("seq").select_related("actor"))
+    clocks = derive_clocks(cal, dossier, events)
+    initial = {"version": dossier.version}
+    forms: dict[str, Any] = {
+        "assign_form": AssignForm(initial=initial, unit_id=dossier.unit_id),
+        "items_form": RequestItemsForm(initial=initial),
+        "received_form": ItemsReceivedForm(initial={**initial, "on": today}),
+        "intention_form": IntentionForm(initial=initial),
+        "decision_form": DecisionForm(initial=initial),
+        "event_form": ServiceEventForm(initial={**initial, "on": today}),
+        "confirm_form": ConfirmForm(initial=initial),
+    }
+    forms.update(overrides)
+    return {
+        "dossier": dossier,
+        "events": events,
+        "clocks": [
+            {"clock": c, "now": c.as_of(cal, today), "days": c.explain(cal, today)} for c in clocks
+        ],
+        "documents": dossier.documents.order_by("uploaded_at"),
+        "letters": dossier.letters.order_by("created_at"),
+        "acknowledged": any(e.kind == EventKind.ACKNOWLEDGED for e in events),
+        "today": today,
+        "states": DossierState,
+        **forms,
+    }
+
+
+@staff_required
+@require_safe
+def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    dossier = dossier_get_for_staff(user, number)
+    return render(request, "dossiers/office/dossier.html", _detail_context(user, dossier))
+
+
+def _docs(form: Any) -> list[NewDocument]:
+    return [NewDocument(u) for u in form.cleaned_data.get("files") or []]
+
+
+# Each action: the form that validates it, the context name of that form, what it calls, and
+# what the agent is told when it worked.
+Action = tuple[type[Any], str, Callable[[Dossier, User, Any], Any], str]
+
+
+def _v(form: Any) -> int:
+    version: int = form.cleaned_data["version"]
+    return version
+
+
+ACTIONS: dict[str, Action] = {
+    "attribuer": (
+        AssignForm,
+        "assign_form",
+        lambda d, u, f: services.dossier_assign(
+            dossier=d, agent=f.cleaned_data["agent"], actor=u, expected_version=_v(f)
+        ),
+        "Dossier attribué.",
+    ),
+    "accuser-reception": (
+        ConfirmForm,
+        "confirm_form",
+        lambda d, u, f: services.dossier_acknowledge(dossier=d, actor=u, expected_version=_v(f)),
+        "Accusé de réception envoyé.",
+    ),
+    "incomplet": (
+        RequestItemsForm,
+        "items_form",
+        lambda d, u, f: services.dossier_request_items(
+            dossier=d,
+            items=f.item_list(),
+            actor=u,
+            on=f.cleaned_data.get("on"),
+            expected_version=_v(f),
+        ),
+        "Avis de dossier incomplet envoyé : le délai est suspendu.",
+    ),
+    "elements-recus": (
+        ItemsReceivedForm,
+        "received_form",
+        lambda d, u, f: services.dossier_receive_items(
+            dossier=d,
+            actor=u,
+            documents=_docs(f),
+            on=f.cleaned_data["on"],
+            note=f.cleaned_data["note"],
+            expected_version=_v(f),
+        ),
+        "Éléments reçus : le délai reprend.",
+    ),
+    "frais-payes": (
+        ConfirmForm,
+        "confirm_form",
+        lambda d, u, f: services.dossier_record_fee_payment(
+            dossier=d, actor=u, expected_version=_v(f)
+        ),
+        "Paiement des frais inscrit.",
+    ),
+    "intention": (
+        IntentionForm,
+        "intention_form",
+        lambda d, u, f: services.dossier_notify_intention(
+            dossier=d,
+            intended=Decision(f.cleaned_data["intended"]),
+            reasons=f.cleaned_data["reasons"],
+            actor=u,
+            expected_version=_v(f),
+        ),
+        "Avis d'intention envoyé.",
+    ),
+    "decision": (
+        DecisionForm,
+        "decision_form",
+        lambda d, u, f: services.dossier_decide(
+            dossier=d,
+            decision=Decision(f.cleaned_data["decision"]),
+            reasons=f.cleaned_data["reasons"],
+            actor=u,
+            expected_version=_v(f),
+        ),
+        "Décision rendue et lettre envoyée.",
+    ),
+    "evenement": (
+        ServiceEventForm,
+        "event_form",
+        lambda d, u, f: services.dossier_record_service_event(
+            dossier=d,
+            kind=EventKind(f.cleaned_data["kind"]),
+            actor=u,
+            on=f.cleaned_data["on"],
+            expected_version=_v(f),
+        ),
+        "Événement inscrit.",
+    ),
+    "fermer": (
+        ConfirmForm,
+        "confirm_form",
+        lambda d, u, f: services.dossier_close(dossier=d, actor=u, expected_version=_v(f)),
+        "Dossier fermé.",
+    ),
+}
+
+
+@staff_required
+@require_POST
+def dossier_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404("Action inconnue")
+    user = _user(request)
+    dossier = dossier_get_for_staff(user, number)
+    form_class, form_name, act, success = ACTIONS[action]
+    kwargs: dict[str, Any] = {"unit_id": dossier.unit_id} if form_class is AssignForm else {}
+    form = form_class(request.POST, request.FILES, **kwargs)
+    if form.is_valid():
+        try:
+            act(dossier, user, form)
+        except DossierError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, success)
+            return redirect("office:dossier", number=dossier.number)
+    dossier.refresh_from_db()
+    context = _detail_context(user, dossier, **{form_name: form})
+    context["failed_action"] = action
+    return render(request, "dossiers/office/dossier.html", context, status=400)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def record_mail(request: HttpRequest) -> HttpResponse:
+    """Record a paper request with its real date of reception."""
+    user = _user(request)
+    codes = UnitService.objects.filter(unit__memberships__user=user).values("service_code")
+    declaration = declaration_in_force(on=timezone.localdate())
+    choices = (
+        declaration.services.filter(code__in=codes).order_by("name_fr")
+        if declaration
+        else Service.objects.none()
+    )
+    form = MailRequestForm(request.POST or None, request.FILES or None, services=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            dossier = services.dossier_file(
+                service=data["service"],
+                applicant=Applicant(
+                    data["applicant_name"], data["applicant_email"], data["postal_address"]
+                ),
+                actor=user,
+                channel=Channel.MAIL,
+                received_on=data["received_on"],
+                documents=_docs(form),
+            )
+        except DossierError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Demande inscrite : dossier {dossier.number}.")
+            return redirect("office:dossier", number=dossier.number)
+    return render(
+        request,
+        "dossiers/office/record_mail.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required
+@require_safe
+def letter_pdf(request: HttpRequest, number: str, letter_id: int) -> FileResponse:
+    letter = letter_get_for_user(_user(request), number, letter_id, staff=True)
+    return FileResponse(
+        letter.file.open("rb"), content_type="application/pdf", filename=f"{letter.title}.pdf"
+    )
+
+
+@staff_required
+@require_safe
+def document_file(request: HttpRequest, number: str, document_id: int) -> FileResponse:
+    document = document_get_for_user(_user(request), number, document_id, staff=True)
+    return FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=document.original_name,
+    )

@@ -1,0 +1,338 @@
+"""The client portal: file a request, follow it, send what is missing, read letters, respond."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from guichet.accounts.models import User
+from guichet.calendars.services import business_calendar
+from guichet.catalogue.models import Service, ServiceKind
+from guichet.catalogue.services import declaration_in_force
+from guichet.dossiers import services
+from guichet.dossiers.clocks import derive_clocks
+from guichet.dossiers.forms import (
+    ChangeForm,
+    ConfirmForm,
+    FileRequestForm,
+    ObservationsForm,
+    ReviewForm,
+    SendDocumentsForm,
+)
+from guichet.dossiers.models import Dossier, DossierState, EventKind
+from guichet.dossiers.selectors import (
+    document_get_for_user,
+    dossier_get_for_client,
+    dossiers_of_client,
+    letter_get_for_user,
+)
+from guichet.dossiers.services import Applicant, DossierError, NewDocument
+
+# Events a client sees in their history (internal steps such as assignment are not shown).
+CLIENT_EVENTS = {
+    EventKind.RECEIVED,
+    EventKind.ACKNOWLEDGED,
+    EventKind.INCOMPLETENESS_NOTICE,
+    EventKind.ITEMS_RECEIVED,
+    EventKind.DOCUMENT_ADDED,
+    EventKind.FEE_PAID,
+    EventKind.INTENTION_TO_REFUSE,
+    EventKind.OBSERVATIONS,
+    EventKind.DECIDED,
+    EventKind.REVIEW_REQUESTED,
+    EventKind.WITHDRAWN,
+    EventKind.CLOSED,
+    EventKind.ADDRESS_CHANGED,
+    EventKind.SITUATION_CHANGED,
+    EventKind.ADMISSIBILITY_NOTICE_SENT,
+    EventKind.ADMISSIBILITY_CONFIRMED,
+    EventKind.COURSE_STARTED,
+    EventKind.MEETING_HELD,
+    EventKind.SESSION_HELD,
+    EventKind.ACCOMPANIMENT_STARTED,
+    EventKind.ANSWERED,
+}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 (login_required ran first)
+    return user
+
+
+def _service_for_request(code: str) -> Service:
+    declaration = declaration_in_force(on=timezone.localdate())
+    service = (
+        declaration.services.filter(code=code, kind=ServiceKind.APPLICATION).first()
+        if declaration
+        else None
+    )
+    if service is None:
+        raise Http404("Service introuvable")
+    return service
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_request(request: HttpRequest, code: str) -> HttpResponse:
+    service = _service_for_request(code)
+    user = _user(request)
+    form = FileRequestForm(
+        request.POST or None,
+        request.FILES or None,
+        service=service,
+        initial={"applicant_name": user.full_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = services.dossier_file(
+                service=service,
+                applicant=Applicant(
+                    form.cleaned_data["applicant_name"],
+                    user.email,
+                    form.cleaned_data["postal_address"],
+                ),
+                actor=user,
+                client=user,
+                documents=form.documents(),
+            )
+        except DossierError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"Votre demande est envoyée. Numéro de dossier : {dossier.number}."
+            )
+            return redirect("portal:dossier", number=dossier.number)
+    return render(request, "dossiers/portal/file_request.html", {"service": service, "form": form})
+
+
+@login_required
+@require_safe
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    dossiers = (
+        dossiers_of_client(_user(request)).select_related("service").order_by("-received_on", "-id")
+    )
+    return render(request, "dossiers/portal/my_dossiers.html", {"dossiers": dossiers})
+
+
+def _detail_context(dossier: Dossier, **forms: Any) -> dict[str, Any]:
+    cal = business_calendar()
+    today = timezone.localdate()
+    events = list(dossier.events.order_by("seq"))
+    clocks = derive_clocks(cal, dossier, events)
+    clock_rows = [{"clock": c, "now": c.as_of(cal, today)} for c in clocks]
+    missing: list[str] = []
+    if dossier.state == DossierState.INCOMPLETE:
+        notice = next(e for e in reversed(events) if e.kind == EventKind.INCOMPLETENESS_NOTICE)
+        missing = list(notice.details.get("items", []))
+    decision_event = next((e for e in reversed(events) if e.kind == EventKind.DECIDED), None)
+    intention_event = next(
+        (e for e in reversed(events) if e.kind == EventKind.INTENTION_TO_REFUSE), None
+    )
+    review_until = services.review_deadline(dossier)
+    return {
+        "dossier": dossier,
+        "events": [e for e in events if e.kind in CLIENT_EVENTS],
+        "clocks": clock_rows,
+        "missing": missing,
+        "letters": dossier.letters.order_by("created_at"),
+        "documents": dossier.documents.order_by("uploaded_at"),
+        "decision_event": decision_event,
+        "intention_event": intention_event,
+        "review_until": review_until,
+        "review_open": bool(
+            review_until and today <= review_until and not dossier.reviews.exists()
+        ),
+        "reviews": dossier.reviews.all(),
+        "today": today,
+        **forms,
+    }
+
+
+@login_required
+@require_safe
+def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
+    dossier = dossier_get_for_client(_user(request), number)
+    initial = {"version": dossier.version}
+    return render(
+        request,
+        "dossiers/portal/dossier.html",
+        _detail_context(
+            dossier,
+            documents_form=SendDocumentsForm(initial=initial),
+            observations_form=ObservationsForm(initial=initial),
+            review_form=ReviewForm(initial=initial),
+            confirm_form=ConfirmForm(initial=initial),
+        ),
+    )
+
+
+def _client_action(
+    request: HttpRequest,
+    number: str,
+    form_class: type[Any],
+    act: Callable[[Dossier, User, Any], Any],
+    success: str,
+    form_name: str,
+) -> HttpResponse:
+    """Validate the form, call the service, redirect; on any refusal show the page again with
+    the message and nothing changed."""
+    user = _user(request)
+    dossier = dossier_get_for_client(user, number)
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            act(dossier, user, form)
+        except DossierError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, success)
+            return redirect("portal:dossier", number=dossier.number)
+    initial = {"version": dossier.version}
+    forms = {
+        "documents_form": SendDocumentsForm(initial=initial),
+        "observations_form": ObservationsForm(initial=initial),
+        "review_form": ReviewForm(initial=initial),
+        "confirm_form": ConfirmForm(initial=initial),
+        form_name: form,
+    }
+    return render(
+        request, "dossiers/portal/dossier.html", _detail_context(dossier, **forms), status=400
+    )
+
+
+def _docs(form: Any) -> list[NewDocument]:
+    return [NewDocument(u) for u in form.cleaned_data.get("files") or []]
+
+
+@login_required
+@require_POST
+def send_documents(request: HttpRequest, number: str) -> HttpResponse:
+    def act(dossier: Dossier, user: User, form: Any) -> None:
+        version = form.cleaned_data["version"]
+        if dossier.state == DossierState.INCOMPLETE:
+            services.dossier_receive_items(
+                dossier=dossier,
+                actor=user,
+                documents=_docs(form),
+                note=form.cleaned_data["note"],
+                expected_version=version,
+            )
+        else:
+            services.dossier_add_documents(
+                dossier=dossier, actor=user, documents=_docs(form), expected_version=version
+            )
+
+    return _client_action(
+        request, number, SendDocumentsForm, act, "Vos documents ont été reçus.", "documents_form"
+    )
+
+
+@login_required
+@require_POST
+def send_observations(request: HttpRequest, number: str) -> HttpResponse:
+    def act(dossier: Dossier, user: User, form: Any) -> None:
+        services.dossier_add_observations(
+            dossier=dossier,
+            actor=user,
+            text=form.cleaned_data["text"],
+            documents=_docs(form),
+            expected_version=form.cleaned_data["version"],
+        )
+
+    return _client_action(
+        request,
+        number,
+        ObservationsForm,
+        act,
+        "Vos observations ont été transmises.",
+        "observations_form",
+    )
+
+
+@login_required
+@require_POST
+def request_review(request: HttpRequest, number: str) -> HttpResponse:
+    def act(dossier: Dossier, user: User, form: Any) -> None:
+        services.dossier_request_review(
+            dossier=dossier,
+            actor=user,
+            reasons=form.cleaned_data["reasons"],
+            expected_version=form.cleaned_data["version"],
+        )
+
+    return _client_action(
+        request,
+        number,
+        ReviewForm,
+        act,
+        "Votre demande de révision est enregistrée.",
+        "review_form",
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    def act(dossier: Dossier, user: User, form: Any) -> None:
+        services.dossier_withdraw(
+            dossier=dossier, actor=user, expected_version=form.cleaned_data["version"]
+        )
+
+    return _client_action(
+        request, number, ConfirmForm, act, "Votre demande est retirée.", "confirm_form"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_change(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    dossier = dossier_get_for_client(user, number)
+    form = ChangeForm(request.POST or None, initial={"version": dossier.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dossier_report_change(
+                dossier=dossier,
+                kind=EventKind(form.cleaned_data["kind"]),
+                text=form.cleaned_data["text"],
+                actor=user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except DossierError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Votre changement est inscrit à votre dossier.")
+            return redirect("portal:dossier", number=dossier.number)
+    return render(
+        request,
+        "dossiers/portal/change.html",
+        {"dossier": dossier, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_safe
+def letter_pdf(request: HttpRequest, number: str, letter_id: int) -> FileResponse:
+    letter = letter_get_for_user(_user(request), number, letter_id, staff=False)
+    return FileResponse(
+        letter.file.open("rb"), content_type="application/pdf", filename=f"{letter.title}.pdf"
+    )
+
+
+@login_required
+@require_safe
+def document_file(request: HttpRequest, number: str, document_id: int) -> FileResponse:
+    document = document_get_for_user(_user(request), number, document_id, staff=False)
+    return FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=document.original_name,
+    )

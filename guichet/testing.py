@@ -4,6 +4,7 @@ the real data files loaded into the test database, and running a `guichet` comma
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -44,3 +45,97 @@ def run_command(capsys: pytest.CaptureFixture[str], *args: str) -> CommandRun:
         code = int(exc.code or 0)
     captured = capsys.readouterr()
     return CommandRun(code, out.getvalue() + captured.out, captured.err)
+
+
+# --- Personas and builders for the dossier tests --------------------------------------------
+
+PASSWORD = "x-Test-pass-42"
+
+
+@dataclass(frozen=True)
+class Personas:
+    """The people of the access matrix: the client who owns the dossier, another client, an
+    agent of the unit that owns the service, an agent of another unit, a supervisor of the
+    unit."""
+
+    owner: Any
+    other_client: Any
+    agent: Any
+    other_agent: Any
+    supervisor: Any
+
+    def all(self) -> dict[str, Any]:
+        return {
+            "owner": self.owner,
+            "other_client": self.other_client,
+            "agent": self.agent,
+            "other_agent": self.other_agent,
+            "supervisor": self.supervisor,
+        }
+
+
+@pytest.fixture
+def personas(micc: Declaration, quebec_calendar: None) -> Personas:
+    from guichet.accounts.models import Membership, Unit, UnitService, User
+
+    caq = Unit.objects.create(code="caq", name="Direction de l'immigration temporaire")
+    csq = Unit.objects.create(code="csq", name="Direction de la sélection")
+    for code in ("caq-etudiant", "caq-travailleur-temporaire", "francais-temps-complet"):
+        UnitService.objects.create(unit=caq, service_code=code)
+    for code in ("csq-travailleur-permanent", "csq-revision-administrative"):
+        UnitService.objects.create(unit=csq, service_code=code)
+
+    def user(email: str, name: str) -> Any:
+        return User.objects.create_user(email, PASSWORD, full_name=name)
+
+    people = Personas(
+        owner=user("proprietaire@example.org", "Dominique Exemple"),
+        other_client=user("autre@example.org", "Claude Autre-Exemple"),
+        agent=user("agent.caq@example.org", "Alex Agent"),
+        other_agent=user("agent.csq@example.org", "Robin Agent"),
+        supervisor=user("superviseur.caq@example.org", "Sam Superviseur"),
+    )
+    Membership.objects.create(user=people.agent, unit=caq, role="agent")
+    Membership.objects.create(user=people.supervisor, unit=caq, role="supervisor")
+    Membership.objects.create(user=people.other_agent, unit=csq, role="agent")
+    return people
+
+
+def pdf_upload(name: str = "document.pdf", size: int = 0) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = b"%PDF-1.4\n% Guichet test document\n" + b"0" * size
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def checked(upload: Any) -> Any:
+    from guichet.dossiers.services import NewDocument
+    from guichet.dossiers.uploads import check_upload
+
+    return NewDocument(check_upload(upload))
+
+
+def make_dossier(people: Personas, service_code: str = "caq-etudiant", **overrides: Any) -> Any:
+    """A dossier filed online by the owner, through the real service function."""
+    from guichet.catalogue.models import Service
+    from guichet.dossiers.services import Applicant, dossier_file
+
+    service = Service.objects.get(code=service_code)
+    fields: dict[str, Any] = {
+        "service": service,
+        "applicant": Applicant(
+            "Dominique Exemple",
+            "proprietaire@example.org",
+            "100, rue de l'Exemple\nMontréal (Québec) H2Y 0A0",
+        ),
+        "actor": people.owner,
+        "client": people.owner,
+    }
+    fields.update(overrides)
+    return dossier_file(**fields)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Production hashes passwords slowly on purpose; tests need not wait for it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -49,7 +49,7 @@ def run_command(capsys: pytest.CaptureFixture[str], *args: str) -> CommandRun:
 
 # --- Personas and builders for the dossier tests --------------------------------------------
 
-PASSWORD = "x-Test-pass-42"
+PASSWORD = "x-Test-pass-42"  # noqa: S105 (test accounts only)
 
 
 @dataclass(frozen=True)

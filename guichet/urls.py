@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from guichet.accounts.views import after_login
+from guichet.api import api
 from guichet.dossiers.urls import office_patterns, portal_patterns
 
 urlpatterns = [
@@ -11,4 +12,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/accueil/", after_login, name="after_login"),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
 ]

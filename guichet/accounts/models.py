@@ -100,3 +100,61 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} ({self.unit.code})"
+
+
+class ApiToken(models.Model):
+    """A secret that lets another system act as a service account through the API.
+
+    Only the SHA-256 of the secret is kept: the secret itself is shown once, when the token is
+    created, and cannot be recovered. The service account's unit memberships decide what the
+    token may see and do, exactly as for a staff member.
+    """
+
+    name = models.CharField(_("nom"), max_length=100)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("compte de service"),
+    )
+    key_hash = models.CharField(_("empreinte SHA-256 du secret"), max_length=64, unique=True)
+    prefix = models.CharField(_("début du secret"), max_length=8)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+        ordering = ["name", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        import hashlib  # imported here: this model was appended to a file others edit
+
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def set_new_secret(self) -> str:
+        """Give the (unsaved) token a fresh secret and return it; only its hash is kept."""
+        import secrets
+
+        secret = secrets.token_urlsafe(32)
+        self.key_hash = self.hash_secret(secret)
+        self.prefix = secret[:8]
+        return secret
+
+
+def api_token_create(*, name: str, user: User) -> tuple[ApiToken, str]:
+    """Create a token for the service account `user`; return it with its secret, which is
+    shown to whoever created it and never stored."""
+    token = ApiToken(name=name.strip(), user=user)
+    secret = token.set_new_secret()
+    token.save()
+    return token, secret

@@ -35,7 +35,9 @@ data: setup ## Migrate the database, load the declaration and the closure calend
 	$(BIN)/guichet load-calendar calendars/quebec.toml
 	@for f in declarations/*.toml; do $(BIN)/guichet load-declaration $$f || exit 1; done
 
-run: data ## Set up everything and serve on http://127.0.0.1:8000
+run: data ## Set up everything, add the demo data (once) and serve on http://127.0.0.1:8000
+	$(BIN)/guichet demo
+	@echo "Comptes de démonstration (mot de passe demo-guichet) : client@example.org, agent@example.org, superviseur@example.org"
 	@echo "Guichet : http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
 	DEBUG=true $(BIN)/guichet runserver $(HOST):$(PORT)
 

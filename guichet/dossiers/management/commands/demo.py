@@ -54,8 +54,8 @@ class Command(OneLineErrorsMixin, BaseCommand):
         started = time.monotonic()
         try:
             result = demo_load(dossiers=dossiers, seed=seed)
-        except DataFileError as exc:
-            fail(str(exc))
+        except (DataFileError, LookupError) as exc:
+            fail(f"guichet demo : {exc}")
         seconds = f"{time.monotonic() - started:.1f}".replace(".", ",")
         states = " ; ".join(
             f"{DossierState(state).label.lower()} : {_n(result.states[state])}"

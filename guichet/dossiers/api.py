@@ -1,0 +1,289 @@
+"""Dossiers through the API: filing from another system, status with clocks, history.
+
+A token acts as its service account: it sees and files dossiers of the units where that
+account has a role, like a staff member (`selectors.dossier_get_for_staff`), and a dossier of
+any other unit does not exist for it (404).
+"""
+
+import re
+from datetime import date, datetime
+from typing import Any, Literal, cast
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict, field_validator
+
+from guichet.accounts.models import UnitService
+from guichet.api import invalid, request_token
+from guichet.calendars.services import business_calendar
+from guichet.catalogue.models import Declaration
+from guichet.clock import BusinessCalendar
+from guichet.dossiers.clocks import DerivedClock, derive_clocks
+from guichet.dossiers.models import Channel, Dossier, DossierState, EventKind
+from guichet.dossiers.selectors import dossier_get_for_staff
+from guichet.dossiers.services import Applicant, dossier_file
+
+router = Router(tags=["dossiers"])
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Control characters break PostgreSQL text (NUL) or have no place in a name; a postal address
+# keeps its line breaks.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Error(Schema):
+    detail: str = Field(..., description="Ce qui ne va pas, en français.")
+
+
+class DossierIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    service: str = Field(
+        ..., max_length=60, description="Code du service dans la déclaration en vigueur."
+    )
+    applicant_name: str = Field(..., max_length=200, description="Nom du demandeur.")
+    applicant_email: str = Field("", max_length=254, description="Courriel du demandeur.")
+    postal_address: str = Field("", max_length=1000, description="Adresse postale.")
+    received_on: date | None = Field(
+        None,
+        description="Date de réception (AAAA-MM-JJ), au plus aujourd'hui ; aujourd'hui par défaut.",
+    )
+    channel: Literal["api", "mail", "in_person"] = Field(
+        "api", description="Mode de réception : par un autre système, par la poste, en personne."
+    )
+
+    @field_validator("service", "applicant_name")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError(gettext("ne peut pas être vide"))
+        if CONTROL.search(value):
+            raise ValueError(gettext("caractères de contrôle interdits"))
+        return value
+
+    @field_validator("applicant_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            try:
+                validate_email(value)
+            except DjangoValidationError:
+                raise ValueError(gettext("adresse courriel invalide")) from None
+        return value
+
+    @field_validator("postal_address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if CONTROL_EXCEPT_LINES.search(value):
+            raise ValueError(gettext("caractères de contrôle interdits"))
+        return value.strip()
+
+    @field_validator("received_on", mode="before")
+    @classmethod
+    def _iso_day(cls, value: Any) -> Any:
+        # Only "AAAA-MM-JJ": no timestamps, no date-times that pydantic would also accept.
+        if value is not None and not (isinstance(value, str) and ISO_DAY.fullmatch(value)):
+            raise ValueError(gettext("date invalide : format AAAA-MM-JJ attendu"))
+        return value
+
+    @field_validator("received_on")
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        today = timezone.localdate()
+        if value is not None and value > today:
+            raise ValueError(
+                gettext(
+                    "la date de réception ne peut pas être dans le futur (aujourd'hui : %(today)s)"
+                )
+                % {"today": today.isoformat()}
+            )
+        return value
+
+
+class ServiceOut(Schema):
+    code: str
+    name: str
+
+
+ClockStatus = Literal["running", "suspended", "overdue", "stopped", "not_started"]
+
+
+class ClockOut(Schema):
+    commitment: str = Field(..., description="Code de l'engagement.")
+    label: str
+    target: int
+    unit: str
+    started_on: date | None
+    stopped_on: date | None
+    due_date: date | None = Field(..., description="Nulle pendant une suspension ouverte.")
+    status: ClockStatus
+    elapsed: int = Field(..., description="Jours comptés jusqu'à aujourd'hui (ou à l'arrêt).")
+    suspended_days: int
+    outcome: Literal["met", "missed"] | None
+
+
+class DossierOut(Schema):
+    number: str
+    service: ServiceOut
+    state: str = Field(..., description=", ".join(DossierState.values))
+    state_label: str
+    received_on: date
+    channel: str = Field(..., description=", ".join(Channel.values))
+    decision: str | None
+    decided_on: date | None
+    due_date: date | None
+    assigned_to: str | None
+    clocks: list[ClockOut]
+
+
+class EventOut(Schema):
+    seq: int
+    kind: str
+    kind_label: str
+    occurred_on: date
+    recorded_at: datetime
+    actor: str
+    details: dict[str, Any]
+
+
+def _clock_out(clock: DerivedClock, cal: BusinessCalendar, today: date) -> ClockOut:
+    commitment = clock.commitment
+    state = clock.as_of(cal, today)
+    status: ClockStatus
+    if state is None:
+        status = "not_started"
+    elif clock.stopped_on is not None:
+        status = "stopped"
+    else:
+        status = cast(ClockStatus, str(state.status))
+    return ClockOut(
+        commitment=commitment.code,
+        label=commitment.label_fr,
+        target=commitment.target,
+        unit=commitment.unit,
+        started_on=clock.started_on,
+        stopped_on=clock.stopped_on,
+        due_date=clock.due_date,
+        status=status,
+        elapsed=state.elapsed if state else 0,
+        suspended_days=state.suspended_days if state else 0,
+        outcome=clock.outcome.value if clock.outcome else None,
+    )
+
+
+def dossier_out(dossier: Dossier) -> DossierOut:
+    today = timezone.localdate()
+    cal = business_calendar()
+    clocks = derive_clocks(cal, dossier, list(dossier.events.all()))
+    return DossierOut(
+        number=dossier.number,
+        service=ServiceOut(code=dossier.service.code, name=dossier.service.name_fr),
+        state=dossier.state,
+        state_label=str(DossierState(dossier.state).label),
+        received_on=dossier.received_on,
+        channel=dossier.channel,
+        decision=dossier.decision or None,
+        decided_on=dossier.decided_on,
+        due_date=dossier.due_date,
+        assigned_to=str(dossier.assigned_to) if dossier.assigned_to else None,
+        clocks=[_clock_out(c, cal, today) for c in clocks],
+    )
+
+
+def _kind_label(kind: str) -> str:
+    return str(EventKind(kind).label) if kind in EventKind.values else kind
+
+
+@router.post(
+    "",
+    response={201: DossierOut, 400: Error, 401: Error, 403: Error, 409: Error, 422: Error},
+    summary="Déposer un dossier",
+    description=(
+        "Ouvre un dossier reçu par un autre système, ou par la poste ou en personne à sa date "
+        "réelle de réception. Le service est celui de ce code dans la déclaration en vigueur à "
+        "la date de réception ; le compte de service du jeton doit être membre de l'unité "
+        "responsable du service."
+    ),
+)
+def file_dossier(
+    request: HttpRequest, payload: DossierIn, response: HttpResponse
+) -> Status[DossierOut]:
+    """Open a dossier received by another system (or by mail or in person, on its real date).
+
+    The service is the one of that code in the declaration in force on the date of
+    reception; the token's service account must belong to the unit that owns it.
+    """
+    token = request_token(request)
+    day = payload.received_on or timezone.localdate()
+    declaration = Declaration.objects.in_force_on(day).first()
+    service = declaration.services.filter(code=payload.service).first() if declaration else None
+    if service is None:
+        raise invalid(
+            "service",
+            gettext("aucun service « %(code)s » n'est offert le %(day)s")
+            % {"code": payload.service, "day": day.isoformat()},
+        )
+    if not UnitService.objects.filter(
+        service_code=service.code, unit__memberships__user=token.user
+    ).exists():
+        raise PermissionDenied(
+            gettext("Ce jeton ne peut pas déposer de dossier pour le service « %(code)s ».")
+            % {"code": service.code}
+        )
+    dossier = dossier_file(
+        service=service,
+        applicant=Applicant(
+            name=payload.applicant_name,
+            email=payload.applicant_email,
+            postal_address=payload.postal_address,
+        ),
+        actor=token.user,
+        actor_label=gettext("API : %(name)s") % {"name": token.name},
+        channel=Channel(payload.channel),
+        received_on=day,
+    )
+    response["Location"] = reverse("api:dossier_status", kwargs={"number": dossier.number})
+    return Status(201, dossier_out(dossier_get_for_staff(token.user, dossier.number)))
+
+
+@router.get(
+    "/{number}",
+    response={200: DossierOut, 401: Error, 404: Error},
+    summary="État d'un dossier",
+    description="État, décision et délais du dossier, calculés à la date du jour.",
+)
+def dossier_status(request: HttpRequest, number: str) -> DossierOut:
+    """The dossier's state, decision and clocks as of today."""
+    return dossier_out(dossier_get_for_staff(request_token(request).user, number))
+
+
+@router.get(
+    "/{number}/events",
+    response={200: list[EventOut], 401: Error, 404: Error},
+    summary="Historique d'un dossier",
+    description="Les événements du dossier, dans l'ordre de leur inscription.",
+)
+def dossier_events(request: HttpRequest, number: str) -> list[EventOut]:
+    """The dossier's events, in the order they were recorded."""
+    dossier = dossier_get_for_staff(request_token(request).user, number)
+    return [
+        EventOut(
+            seq=e.seq,
+            kind=e.kind,
+            kind_label=_kind_label(e.kind),
+            occurred_on=e.occurred_on,
+            recorded_at=timezone.localtime(e.recorded_at),
+            actor=e.actor_label,
+            details=e.details,
+        )
+        for e in dossier.events.order_by("seq")
+    ]

@@ -11,6 +11,7 @@ target left) and the day it becomes overdue are all N-th counted days, so the en
 directly and the worklist can filter on plain dates.
 """
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ class DerivedClock:
     at_risk_on: date | None
     overdue_on: date | None
     outcome: Outcome | None
+    # Stopped by a withdrawal or closing, not by the promised event: no outcome.
+    ended: bool = False
 
     @property
     def running(self) -> bool:
@@ -65,6 +68,9 @@ class DerivedClock:
         if self.started_on is None:
             return []
         return explain(cal, self.started_on, self.commitment.target, day, self.suspensions)
+
+
+ENDING_EVENTS = (EventKind.WITHDRAWN, EventKind.CLOSED)
 
 
 def suspensions_of(events: Sequence[DossierEvent]) -> list[Suspension]:
@@ -106,6 +112,8 @@ def derive_clocks(
 ) -> list[DerivedClock]:
     ordered = sorted(events, key=lambda e: e.seq)
     all_suspensions = suspensions_of(ordered)
+    # A withdrawn or closed dossier ends its clocks there, neither met nor missed.
+    ended = next((e.occurred_on for e in ordered if e.kind in ENDING_EVENTS), None)
     clocks = []
     for commitment in commitments_of(dossier):
         start = _start(dossier, commitment, ordered)
@@ -119,7 +127,10 @@ def derive_clocks(
                 ),
                 None,
             )
-        clocks.append(_clock(cal, commitment, start, stop, all_suspensions))
+        clock = _clock(cal, commitment, start, stop, all_suspensions)
+        if start is not None and stop is None and ended is not None:
+            clock = dataclasses.replace(clock, stopped_on=max(ended, start), ended=True)
+        clocks.append(clock)
     return clocks
 
 
@@ -159,3 +170,28 @@ def _clock(
 def earliest(values: Sequence[date | None]) -> date | None:
     present = [v for v in values if v is not None]
     return min(present) if present else None
+
+
+@dataclass(frozen=True)
+class DossierCaches:
+    """What the worklist sorts and filters on: the earliest dates over the running clocks."""
+
+    due_date: date | None
+    at_risk_on: date | None
+    overdue_on: date | None
+
+
+def dossier_caches(dossier: Dossier, clocks: Sequence[DerivedClock]) -> DossierCaches:
+    running = [c for c in clocks if c.running] if dossier.is_open else []
+    return DossierCaches(
+        due_date=earliest([c.due_date for c in running]),
+        at_risk_on=earliest([c.at_risk_on for c in running]),
+        overdue_on=earliest([c.overdue_on for c in running]),
+    )
+
+
+def apply_caches(dossier: Dossier, clocks: Sequence[DerivedClock]) -> None:
+    caches = dossier_caches(dossier, clocks)
+    dossier.due_date = caches.due_date
+    dossier.at_risk_on = caches.at_risk_on
+    dossier.overdue_on = caches.overdue_on

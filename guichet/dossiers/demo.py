@@ -32,7 +32,12 @@ from guichet.catalogue.models import ClockEvent, Declaration, Service, ServiceKi
 from guichet.catalogue.services import declaration_load
 from guichet.clock import BusinessCalendar, Suspension, due_date
 from guichet.dossiers import services
-from guichet.dossiers.clocks import DerivedClock, commitments_of, derive_clocks, earliest
+from guichet.dossiers.clocks import (
+    DerivedClock,
+    apply_caches,
+    commitments_of,
+    derive_clocks,
+)
 from guichet.dossiers.models import (
     OPEN_STATES,
     Channel,
@@ -510,14 +515,6 @@ def apply_steps(dossier: Dossier, steps: Sequence[Step]) -> None:
     dossier.version = len(steps)
 
 
-def clock_caches(dossier: Dossier, clocks: Sequence[DerivedClock]) -> None:
-    """The dossier's caches over its running clocks, computed as services.refresh_clocks does."""
-    running = [c for c in clocks if c.running] if dossier.state in OPEN_STATES else []
-    dossier.due_date = earliest([c.due_date for c in running])
-    dossier.at_risk_on = earliest([c.at_risk_on for c in running])
-    dossier.overdue_on = earliest([c.overdue_on for c in running])
-
-
 # ---------------------------------------------------------------------------------------------
 # The whole demo
 # ---------------------------------------------------------------------------------------------
@@ -801,7 +798,7 @@ def _write(plans: list[Plan], cal: BusinessCalendar, rng: random.Random) -> None
             for seq, step in enumerate(plan.steps, start=1)
         ]
         plan.clocks = derive_clocks(cal, plan.dossier, plan.events)
-        clock_caches(plan.dossier, plan.clocks)
+        apply_caches(plan.dossier, plan.clocks)
     for i, plan in enumerate(plans):
         plan.dossier.number = f"demo-{i}"  # unique until the primary keys are known
     Dossier.objects.bulk_create([p.dossier for p in plans], batch_size=500)

@@ -88,7 +88,7 @@ class FileRequestForm(forms.Form):
 
 
 class SendDocumentsForm(VersionedForm):
-    files = MultipleFileField(label="Documents à transmettre")
+    attachments = MultipleFileField(label="Documents à transmettre")
     note = forms.CharField(
         label="Message (facultatif)",
         required=False,
@@ -101,7 +101,7 @@ class ObservationsForm(VersionedForm):
     text = forms.CharField(
         label="Vos observations", max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
     )
-    files = MultipleFileField(label="Documents à l'appui (facultatif)", required=False)
+    attachments = MultipleFileField(label="Documents à l'appui (facultatif)", required=False)
 
 
 class ReviewForm(VersionedForm):
@@ -158,7 +158,7 @@ class MailRequestForm(forms.Form):
     postal_address = forms.CharField(
         label="Adresse postale", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
-    files = MultipleFileField(label="Documents numérisés (facultatif)", required=False)
+    attachments = MultipleFileField(label="Documents numérisés (facultatif)", required=False)
 
     def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -202,7 +202,7 @@ class RequestItemsForm(VersionedForm):
 class ItemsReceivedForm(VersionedForm):
     on = DateField(label="Date de réception des éléments")
     note = forms.CharField(label="Éléments reçus", max_length=1000)
-    files = MultipleFileField(label="Documents numérisés (facultatif)", required=False)
+    attachments = MultipleFileField(label="Documents numérisés (facultatif)", required=False)
 
     def clean_on(self) -> date:
         day: date = self.cleaned_data["on"]

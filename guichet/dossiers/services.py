@@ -17,10 +17,9 @@ from django.utils import timezone
 from guichet.accounts.models import Membership, StaffRole, UnitService, User
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
-from guichet.dossiers.clocks import DerivedClock, derive_clocks, earliest
+from guichet.dossiers.clocks import DerivedClock, apply_caches, derive_clocks, earliest
 from guichet.dossiers.letters import letter_title, long_date_fr, render_letter_pdf
 from guichet.dossiers.models import (
-    OPEN_STATES,
     Channel,
     Decision,
     Document,
@@ -119,10 +118,7 @@ def refresh_clocks(dossier: Dossier) -> list[DerivedClock]:
         )
         for c in clocks
     )
-    running = [c for c in clocks if c.running] if dossier.state in OPEN_STATES else []
-    dossier.due_date = earliest([c.due_date for c in running])
-    dossier.at_risk_on = earliest([c.at_risk_on for c in running])
-    dossier.overdue_on = earliest([c.overdue_on for c in running])
+    apply_caches(dossier, clocks)
     return clocks
 
 
@@ -228,7 +224,7 @@ def dossier_file(
         channel=channel,
         received_on=received,
     )
-    dossier.number = f"{today.year}-{dossier.pk:06d}"
+    dossier.number = f"{received.year}-{dossier.pk:06d}"
     stored = _store_documents(dossier, documents, actor)
     _event(
         dossier,
@@ -526,8 +522,8 @@ def dossier_request_review(
         channel=Channel.ONLINE,
     )
     review.parent = dossier
-    review.save(update_fields=["parent"])
     _event(review, EventKind.REVIEW_REQUESTED, actor, of=dossier.number, reasons=reasons.strip())
+    _save(review, "parent")
     _event(
         dossier, EventKind.REVIEW_REQUESTED, actor, review=review.number, reasons=reasons.strip()
     )

@@ -29,6 +29,9 @@ def check_a11y(page: Page, where: str, seen: dict[str, Any]) -> None:
 
 
 def log_in(browser: Browser, base: str, email: str) -> Page:
+    """A fresh browser session signed in as `email` (each time jump needs a new sign-in)."""
+    for context in browser.contexts:  # close the previous sessions: no request outlives a step
+        context.close()
     page = browser.new_context(locale="fr-CA").new_page()
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Adresse courriel").fill(email)
@@ -132,4 +135,5 @@ def test_file_suspend_resume_decide_read(
         assert response.headers["content-type"] == "application/pdf"
         assert response.body().startswith(b"%PDF-")
 
+    client.context.close()
     assert len(seen) == 12

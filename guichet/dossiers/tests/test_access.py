@@ -36,7 +36,7 @@ def snapshot(dossier: Dossier) -> tuple[Any, ...]:
 
 @pytest.fixture
 def dossier(personas: Personas) -> Dossier:
-    d = make_dossier(personas, documents=[])
+    d: Dossier = make_dossier(personas, documents=[])
     services.dossier_acknowledge(dossier=d, actor=personas.agent)
     d.refresh_from_db()
     return d
@@ -51,7 +51,7 @@ PAGES: list[tuple[str, str, str, Callable[[Dossier], dict[str, Any]] | None, set
         "portal send documents",
         "post",
         "/dossiers/{n}/documents/",
-        lambda d: {"documents-version": d.version, "documents-files": pdf_upload()},
+        lambda d: {"documents-version": d.version, "documents-attachments": pdf_upload()},
         CLIENT_ONLY,
     ),
     (

@@ -1,6 +1,7 @@
 """The dossier lifecycle through the service functions, with exact dates and real PDF files."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 import time_machine
@@ -13,6 +14,7 @@ from guichet.dossiers import services
 from guichet.dossiers.models import (
     Channel,
     Decision,
+    Dossier,
     DossierClock,
     DossierEvent,
     DossierState,
@@ -29,7 +31,7 @@ def run_tasks() -> None:
     call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
 
 
-def paid(dossier, people: Personas):  # type: ignore[no-untyped-def]
+def paid(dossier: Dossier, people: Personas) -> Dossier:
     return services.dossier_record_fee_payment(dossier=dossier, actor=people.agent)
 
 
@@ -47,9 +49,9 @@ def test_worked_example_from_filing_to_decision(personas: Personas) -> None:
         services.dossier_request_items(
             dossier=dossier, items=["Lettre d'admission signée"], actor=personas.agent
         )
-        dossier.refresh_from_db()
-        assert dossier.state == DossierState.INCOMPLETE
-        assert dossier.due_date is None  # no due date while the suspension is open
+        suspended = Dossier.objects.get(pk=dossier.pk)
+        assert suspended.state == DossierState.INCOMPLETE
+        assert suspended.due_date is None  # no due date while the suspension is open
         notice = dossier.events.get(kind=EventKind.INCOMPLETENESS_NOTICE)
         assert notice.details["items"] == ["Lettre d'admission signée", services.FEE_ITEM]
     with time_machine.travel("2027-01-12 14:00 -05:00"):
@@ -99,7 +101,7 @@ def test_worked_example_from_filing_to_decision(personas: Personas) -> None:
 def assert_accessible_pdf(path: str, title: str) -> None:
     """A real PDF, tagged, with its title shown and its language set, as screen readers need."""
     reader = PdfReader(path)
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root
     assert bool(root["/MarkInfo"]["/Marked"])
     assert root["/Lang"] == "fr"
@@ -109,7 +111,7 @@ def assert_accessible_pdf(path: str, title: str) -> None:
 
 def test_letters_are_announced_by_an_email_without_personal_details(
     personas: Personas,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     dossier = make_dossier(personas)
     with django_capture_on_commit_callbacks(execute=True):
@@ -283,7 +285,9 @@ def test_history_is_append_only_in_the_database(personas: Personas) -> None:
     assert DossierEvent.objects.get(pk=event.pk).kind == "received"
 
 
-def test_rederive_reports_and_fixes_a_stale_cache(personas: Personas, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_rederive_reports_and_fixes_a_stale_cache(
+    personas: Personas, capsys: pytest.CaptureFixture[str]
+) -> None:
     from guichet.testing import run_command
 
     dossier = make_dossier(personas)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -55,12 +56,12 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Only members of a unit reach the back office; others get a 404, not a hint."""
 
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not Membership.objects.filter(user=request.user.pk).exists():
             raise Http404("Page introuvable")
         return view(request, *args, **kwargs)
@@ -236,7 +237,7 @@ def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _docs(form: Any) -> list[NewDocument]:
-    return [NewDocument(u) for u in form.cleaned_data.get("files") or []]
+    return [NewDocument(u) for u in form.cleaned_data.get("attachments") or []]
 
 
 # Each action: the form that validates it, the context name of that form, what it calls, and

@@ -202,7 +202,7 @@ def _client_action(
 
 
 def _docs(form: Any) -> list[NewDocument]:
-    return [NewDocument(u) for u in form.cleaned_data.get("files") or []]
+    return [NewDocument(u) for u in form.cleaned_data.get("attachments") or []]
 
 
 @login_required

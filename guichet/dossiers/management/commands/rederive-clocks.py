@@ -1,6 +1,7 @@
 """guichet rederive-clocks [--fix]: recompute every clock cache from the events and report
 any difference (after a calendar change, say). Without --fix nothing is written."""
 
+import dataclasses
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -8,8 +9,8 @@ from django.db import transaction
 
 from guichet.calendars.services import business_calendar
 from guichet.cli import OneLineErrorsMixin
-from guichet.dossiers.clocks import derive_clocks, earliest
-from guichet.dossiers.models import OPEN_STATES, Dossier, DossierClock
+from guichet.dossiers.clocks import derive_clocks, dossier_caches
+from guichet.dossiers.models import Dossier, DossierClock
 from guichet.dossiers.services import refresh_clocks
 
 CHUNK = 500
@@ -58,12 +59,7 @@ class Command(OneLineErrorsMixin, BaseCommand):
 
 def _differences(cal: Any, dossier: Dossier) -> list[str]:
     clocks = derive_clocks(cal, dossier, list(dossier.events.all()))
-    running = [c for c in clocks if c.running] if dossier.state in OPEN_STATES else []
-    expected = {
-        "due_date": earliest([c.due_date for c in running]),
-        "at_risk_on": earliest([c.at_risk_on for c in running]),
-        "overdue_on": earliest([c.overdue_on for c in running]),
-    }
+    expected = dataclasses.asdict(dossier_caches(dossier, clocks))
     problems = [
         f"{name} {getattr(dossier, name)} au lieu de {value}"
         for name, value in expected.items()

@@ -23,6 +23,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
+	@bash scripts/ensure-system-libs.sh $(BIN)/python
 	@touch $(STAMP)
 
 setup: $(STAMP) ## Create .venv and install the pinned dependencies
@@ -38,8 +39,10 @@ data: setup ## Migrate the database, load the declaration and the closure calend
 run: data ## Set up everything, add the demo data (once) and serve on http://127.0.0.1:8000
 	$(BIN)/guichet demo
 	@echo "Comptes de démonstration (mot de passe demo-guichet) : client@example.org, agent@example.org, superviseur@example.org"
-	@echo "Guichet : http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
-	DEBUG=true $(BIN)/guichet runserver $(HOST):$(PORT)
+	@echo "Guichet : http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter ; les courriels s'affichent ici)"
+	@DEBUG=true $(BIN)/guichet db_worker --interval 2 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=true $(BIN)/guichet runserver $(HOST):$(PORT)
 
 test: setup browser-deps lint typecheck migrations-check unit ## Everything: lint, types, migrations check, unit, integration and browser tests (PostgreSQL when DATABASE_URL is set)
 

@@ -41,7 +41,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="fr-CA")
+    # bypass_csp lets axe-core be injected; the policy itself is checked in test_security.py.
+    context = browser.new_context(locale="fr-CA", bypass_csp=True)
     page = context.new_page()
     yield page
     context.close()

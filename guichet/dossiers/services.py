@@ -5,6 +5,7 @@ than the one the actor saw (someone else acted in between), appends the event, r
 clock caches, and schedules what must follow the commit (the e-mail that a letter is waiting).
 """
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -214,7 +215,7 @@ def dossier_file(
         raise DossierError("Le nom du demandeur est obligatoire.")
     owner = unit_for_service(service)
     dossier = Dossier.objects.create(
-        number=f"tmp-{timezone.now().timestamp()}",
+        number=f"tmp-{uuid.uuid4().hex[:16]}",  # replaced below, once the id is known
         service=service,
         unit=owner.unit,
         client=client,

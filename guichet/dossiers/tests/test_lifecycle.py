@@ -109,6 +109,7 @@ def assert_accessible_pdf(path: str, title: str) -> None:
     assert reader.metadata is not None and reader.metadata.title == title
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection, as in production
 def test_letters_are_announced_by_an_email_without_personal_details(
     personas: Personas,
     django_capture_on_commit_callbacks: Any,

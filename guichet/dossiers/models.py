@@ -169,6 +169,26 @@ class DossierEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.dossier_id} #{self.seq} {self.kind}"
 
+    def summary(self) -> str:
+        """The event's details in one line, for the history tables."""
+        d = self.details
+        if d.get("items"):
+            return " ; ".join(d["items"])
+        if d.get("decision"):
+            return f"{Decision(d['decision']).label} — {d.get('reasons', '')}"
+        if d.get("intended"):
+            return f"{Decision(d['intended']).label} envisagé — {d.get('reasons', '')}"
+        for key in ("reasons", "text", "note", "agent_name"):
+            if d.get(key):
+                return str(d[key])
+        if d.get("review"):
+            return f"dossier de révision {d['review']}"
+        if d.get("of"):
+            return f"révision du dossier {d['of']}"
+        if d.get("channel"):
+            return str(Channel(d["channel"]).label)
+        return ""
+
 
 class ClockOutcome(models.TextChoices):
     MET = "met", _("Respecté")

@@ -54,6 +54,7 @@ def test_worked_example_from_filing_to_decision(personas: Personas) -> None:
         assert suspended.due_date is None  # no due date while the suspension is open
         notice = dossier.events.get(kind=EventKind.INCOMPLETENESS_NOTICE)
         assert notice.details["items"] == ["Lettre d'admission signée", services.FEE_ITEM]
+        assert notice.summary() == "Lettre d'admission signée ; Paiement des frais exigés"
     with time_machine.travel("2027-01-12 14:00 -05:00"):
         services.dossier_receive_items(
             dossier=dossier, actor=personas.owner, documents=[checked(pdf_upload("lettre.pdf"))]

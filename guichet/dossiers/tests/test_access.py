@@ -118,6 +118,129 @@ def test_matrix(
         assert snapshot(dossier) == before
 
 
+# Actions whose outcome depends on the dossier's state: the allowed people reach them (an
+# answer other than 404, a refusal being a 400 with its message), everyone else gets a 404
+# and nothing changes.
+STATEFUL: list[tuple[str, str, Callable[[Dossier], dict[str, Any]], set[str]]] = [
+    (
+        "portal observations",
+        "/dossiers/{n}/observations/",
+        lambda d: {"observations-version": d.version, "observations-text": "Voici."},
+        CLIENT_ONLY,
+    ),
+    (
+        "portal review",
+        "/dossiers/{n}/revision/",
+        lambda d: {"review-version": d.version, "review-reasons": "Je conteste."},
+        CLIENT_ONLY,
+    ),
+    (
+        "office assign",
+        "/bureau/dossiers/{n}/attribuer/",
+        lambda d: {"assign-version": d.version, "assign-agent": ""},
+        UNIT_STAFF,
+    ),
+    (
+        "office acknowledge",
+        "/bureau/dossiers/{n}/accuser-reception/",
+        lambda d: {"confirm-version": d.version},
+        UNIT_STAFF,
+    ),
+    (
+        "office items received",
+        "/bureau/dossiers/{n}/elements-recus/",
+        lambda d: {
+            "received-version": d.version,
+            "received-on": "2026-01-01",
+            "received-note": "x",
+        },
+        UNIT_STAFF,
+    ),
+    (
+        "office intention",
+        "/bureau/dossiers/{n}/intention/",
+        lambda d: {
+            "intention-version": d.version,
+            "intention-intended": "refused",
+            "intention-reasons": "Motifs.",
+        },
+        UNIT_STAFF,
+    ),
+    (
+        "office decision",
+        "/bureau/dossiers/{n}/decision/",
+        lambda d: {
+            "decision-version": d.version,
+            "decision-decision": "accepted",
+            "decision-reasons": "Motifs.",
+        },
+        UNIT_STAFF,
+    ),
+    (
+        "office service event",
+        "/bureau/dossiers/{n}/evenement/",
+        lambda d: {"event-version": d.version, "event-kind": "answered", "event-on": "2026-01-01"},
+        UNIT_STAFF,
+    ),
+    (
+        "office close",
+        "/bureau/dossiers/{n}/fermer/",
+        lambda d: {"confirm-version": d.version},
+        UNIT_STAFF,
+    ),
+]
+
+
+@pytest.mark.parametrize("persona", ["owner", "other_client", "agent", "other_agent", "supervisor"])
+@pytest.mark.parametrize(
+    ("name", "path", "data", "allowed"), STATEFUL, ids=[p[0] for p in STATEFUL]
+)
+def test_matrix_stateful_actions(
+    personas: Personas,
+    dossier: Dossier,
+    persona: str,
+    name: str,
+    path: str,
+    data: Callable[[Dossier], dict[str, Any]],
+    allowed: set[str],
+) -> None:
+    before = snapshot(dossier)
+    response = client_for(personas.all()[persona]).post(
+        path.format(n=dossier.number), data(dossier)
+    )
+    if persona in allowed:
+        assert response.status_code in (200, 302, 400)
+        if response.status_code == 400:
+            assert snapshot(dossier) == before  # a refusal changes nothing
+    else:
+        assert response.status_code == 404
+        assert snapshot(dossier) == before
+
+
+@pytest.mark.parametrize("persona", ["owner", "other_client", "agent", "other_agent", "supervisor"])
+def test_documents_download(personas: Personas, persona: str) -> None:
+    from guichet.testing import checked
+
+    d = make_dossier(personas, documents=[checked(pdf_upload("passeport.pdf"))])
+    document = d.documents.get()
+    portal = client_for(personas.all()[persona]).get(
+        f"/dossiers/{d.number}/documents/{document.pk}/"
+    )
+    office = client_for(personas.all()[persona]).get(
+        f"/bureau/dossiers/{d.number}/documents/{document.pk}/"
+    )
+    assert portal.status_code == (200 if persona in CLIENT_ONLY else 404)
+    assert office.status_code == (200 if persona in UNIT_STAFF else 404)
+    if portal.status_code == 200:
+        assert b"".join(portal.streaming_content).startswith(b"%PDF-")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("persona", ["owner", "other_client", "agent", "other_agent", "supervisor"])
+def test_record_mail_is_for_staff(personas: Personas, persona: str) -> None:
+    response = client_for(personas.all()[persona]).get("/bureau/courrier/")
+    assert response.status_code == (200 if persona in UNIT_STAFF | {"other_agent"} else 404)
+
+
 def test_anonymous_is_sent_to_login_and_nothing_changes(dossier: Dossier) -> None:
     before = snapshot(dossier)
     for url in (

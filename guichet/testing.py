@@ -136,6 +136,9 @@ def make_dossier(people: Personas, service_code: str = "caq-etudiant", **overrid
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Production hashes passwords slowly on purpose; tests need not wait for it."""
+def _test_settings(settings: Any) -> None:
+    """Production hashes passwords slowly on purpose; tests need not wait for it. Lock-out
+    (django-axes) is switched on only by the tests about it: Django's test client logs in
+    without a request, which axes refuses."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AXES_ENABLED = False

@@ -86,6 +86,55 @@ class StaffRole(models.TextChoices):
     SUPERVISOR = "supervisor", _("Superviseur")
 
 
+class GlobalRole(models.TextChoices):
+    """Roles that are not tied to a unit."""
+
+    COMMISSAIRE = "commissaire", _("Commissaire aux plaintes et à la qualité des services")
+    PRIVACY_OFFICER = (
+        "privacy_officer",
+        _("Responsable de la protection des renseignements personnels"),
+    )
+    ADMINISTRATOR = "administrator", _("Administrateur")
+
+
+class RoleGrant(models.Model):
+    """A global role given to a staff member (who gave it and when is kept)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("rôle"), max_length=30, choices=GlobalRole.choices)
+    granted_at = models.DateTimeField(_("attribué le"), default=timezone.now)
+    granted_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("attribué par"),
+    )
+
+    class Meta:
+        verbose_name = _("rôle attribué")
+        verbose_name_plural = _("rôles attribués")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_grant_per_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+
+def has_role(user: object, role: GlobalRole) -> bool:
+    return isinstance(user, User) and RoleGrant.objects.filter(user=user, role=role).exists()
+
+
+def is_staff_member(user: object) -> bool:
+    """Anyone who works for the ministry in Guichet: a unit member or a global role."""
+    if not isinstance(user, User):
+        return False
+    return (
+        Membership.objects.filter(user=user).exists()
+        or RoleGrant.objects.filter(user=user).exists()
+    )
+
+
 class Membership(models.Model):
     """A staff member's role in a unit: agents act on its dossiers, supervisors oversee them."""
 

@@ -5,6 +5,7 @@ which is what `make run` needs on a fresh machine. `DATABASE_URL` selects Postgr
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -136,7 +137,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["timeout"] = 20
     # Tests use a file, not shared memory, so that two connections wait for each other's
     # lock as in production instead of failing at once ("database table is locked").
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-guichet.sqlite3")}
+    # One file per test process, so that parallel runs do not share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"guichet-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,160 @@
+"""Walk every URL of the project as every persona; fail on any unexpected access.
+
+Each URL name must appear in ACCESS with what each persona gets. A new URL with no entry fails
+this test: whoever adds a page decides, here, who may see it.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from guichet.dossiers import services
+from guichet.testing import PASSWORD, Personas, checked, make_dossier, pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "owner", "other_client", "agent", "other_agent", "supervisor")
+OK, LOGIN, DENIED, METHOD, UNAUTHORIZED = "ok", "login", "denied", "method", "unauthorized"
+
+EVERYONE_OK = dict.fromkeys(PERSONAS, OK)
+SIGNED_IN_OK = {**EVERYONE_OK, "anonymous": LOGIN}
+OWNER_ONLY = {
+    "anonymous": LOGIN,
+    "owner": OK,
+    "other_client": DENIED,
+    "agent": DENIED,
+    "other_agent": DENIED,
+    "supervisor": DENIED,
+}
+POST_ONLY_SIGNED_IN = {**dict.fromkeys(PERSONAS, METHOD), "anonymous": LOGIN}
+UNIT_STAFF = {
+    "anonymous": LOGIN,
+    "owner": DENIED,
+    "other_client": DENIED,
+    "agent": OK,
+    "other_agent": DENIED,
+    "supervisor": OK,
+}
+ANY_STAFF = {**UNIT_STAFF, "other_agent": OK}
+STAFF_POST_ONLY = {
+    "anonymous": LOGIN,
+    "owner": DENIED,
+    "other_client": DENIED,
+    "agent": METHOD,
+    "other_agent": DENIED,
+    "supervisor": METHOD,
+}
+API_TOKEN_ONLY = dict.fromkeys(PERSONAS, UNAUTHORIZED)
+
+ACCESS: dict[str, dict[str, str]] = {
+    "catalogue:home": EVERYONE_OK,
+    "portal:file_request": SIGNED_IN_OK,
+    "portal:my_dossiers": SIGNED_IN_OK,
+    "portal:dossier": OWNER_ONLY,
+    "portal:change": OWNER_ONLY,
+    "portal:letter": OWNER_ONLY,
+    "portal:document": OWNER_ONLY,
+    "portal:send_documents": POST_ONLY_SIGNED_IN,
+    "portal:observations": POST_ONLY_SIGNED_IN,
+    "portal:review": POST_ONLY_SIGNED_IN,
+    "portal:withdraw": POST_ONLY_SIGNED_IN,
+    "office:worklist": {**ANY_STAFF},
+    "office:record_mail": {**ANY_STAFF},
+    "office:dossier": UNIT_STAFF,
+    "office:letter": UNIT_STAFF,
+    "office:document": UNIT_STAFF,
+    "office:action": {**STAFF_POST_ONLY, "other_agent": METHOD},
+    "login": EVERYONE_OK,
+    "logout": dict.fromkeys(PERSONAS, METHOD),
+    "password_change": SIGNED_IN_OK,
+    "password_change_done": SIGNED_IN_OK,
+    "password_reset": EVERYONE_OK,
+    "password_reset_done": EVERYONE_OK,
+    "password_reset_confirm": EVERYONE_OK,
+    "password_reset_complete": EVERYONE_OK,
+    "after_login": SIGNED_IN_OK,
+    "api:openapi-json": EVERYONE_OK,
+    "api:openapi-view": EVERYONE_OK,
+    "api:file_dossier": dict.fromkeys(PERSONAS, METHOD),
+    "api:dossier_status": API_TOKEN_ONLY,
+    "api:dossier_events": API_TOKEN_ONLY,
+    "api:api-root": dict.fromkeys(PERSONAS, DENIED),
+    "api:unknown-path": dict.fromkeys(PERSONAS, DENIED),
+}
+
+
+def walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from walk(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace else str(p.name)
+            yield prefix + str(p.pattern), name
+
+
+def concrete(route: str, values: dict[str, str]) -> str:
+    path = route.replace("^(?P<rest>.*)$", "nulle-part")
+    for key, value in values.items():
+        for conv in ("str", "int", "slug", "path", "uuid"):
+            path = path.replace(f"<{conv}:{key}>", value)
+        path = path.replace(f"<{key}>", value)
+    assert "<" not in path, f"no sample value for {route}"
+    return "/" + path
+
+
+def outcome(response: Any) -> str:
+    code = response.status_code
+    if code in (200, 302) and not (code == 302 and "/accounts/login/" in response["Location"]):
+        return OK
+    if code == 302:
+        return LOGIN
+    if code == 405:
+        return METHOD
+    if code == 401:
+        return UNAUTHORIZED
+    assert code in (403, 404), f"unexpected status {code}"
+    return DENIED
+
+
+def test_every_url_as_every_persona(personas: Personas) -> None:
+    dossier = make_dossier(personas, documents=[checked(pdf_upload("passeport.pdf"))])
+    letter = services.dossier_acknowledge(dossier=dossier, actor=personas.agent)
+    values = {
+        "code": "caq-etudiant",
+        "number": dossier.number,
+        "letter_id": str(letter.pk),
+        "document_id": str(dossier.documents.get().pk),
+        "action": "decision",
+        "uidb64": "MQ",
+        "token": "jeton-invalide",
+    }
+    clients: dict[str, Client] = {"anonymous": Client()}
+    for name, user in personas.all().items():
+        clients[name] = Client()
+        assert clients[name].login(username=user.email, password=PASSWORD)
+
+    routes = [(r, n) for r, n in walk(get_resolver().url_patterns) if not r.startswith("admin/")]
+    missing = sorted({n for _, n in routes} - set(ACCESS))
+    assert not missing, f"URLs with no entry in ACCESS: {missing}"
+    surprises = []
+    for route, name in routes:
+        path = concrete(route, values)
+        for persona in PERSONAS:
+            got = outcome(clients[persona].get(path))
+            if got != ACCESS[name][persona]:
+                surprises.append(
+                    f"{name} {path} as {persona}: {got}, expected {ACCESS[name][persona]}"
+                )
+    assert surprises == []
+
+
+@pytest.mark.parametrize("persona", ["owner", "agent", "supervisor"])
+def test_the_admin_is_for_administrators_only(personas: Personas, persona: str) -> None:
+    client = Client()
+    client.login(username=personas.all()[persona].email, password=PASSWORD)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")

@@ -19,8 +19,12 @@ VAR_DIR = Path(env_str("GUICHET_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "")
+# A production deployment sets this: then SECRET_KEY and GUICHET_FIELD_KEYS must be set.
+GUICHET_REQUIRE_SECRET_KEY = env_bool("GUICHET_REQUIRE_SECRET_KEY", False)
+# Fernet keys for the encrypted identifiers, current key first (see guichet/crypto.py).
+GUICHET_FIELD_KEYS = env_list("GUICHET_FIELD_KEYS", [])
 if not SECRET_KEY:
-    if not DEBUG and env_bool("GUICHET_REQUIRE_SECRET_KEY", False):
+    if not DEBUG and GUICHET_REQUIRE_SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set in production")
     # Embedded default only: a deployment sets SECRET_KEY (and GUICHET_REQUIRE_SECRET_KEY=true).
     SECRET_KEY = "guichet-embedded-default-not-for-production"  # noqa: S105

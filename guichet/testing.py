@@ -3,6 +3,7 @@ the real data files loaded into the test database, and running a `guichet` comma
 
 import io
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,8 @@ def make_dossier(people: Personas, service_code: str = "caq-etudiant", **overrid
             "Dominique Exemple",
             "proprietaire@example.org",
             "100, rue de l'Exemple\nMontréal (Québec) H2Y 0A0",
+            date(1990, 5, 17),
+            "XK123456",
         ),
         "actor": people.owner,
         "client": people.owner,

@@ -28,16 +28,27 @@ def counts() -> tuple[int, int]:
 @pytest.mark.parametrize("payload", [SCRIPT, SQL])
 def test_payloads_in_every_text_field_are_text(personas: Personas, payload: str) -> None:
     owner, agent = signed_in(personas.owner), signed_in(personas.agent)
-    response = owner.post("/demande/caq-etudiant/", {
-        "applicant_name": payload, "postal_address": payload, "certify": "on"})
+    response = owner.post(
+        "/demande/caq-etudiant/",
+        {
+            "applicant_name": payload,
+            "postal_address": payload,
+            "certify": "on",
+            "birth_date": "1990-05-17",
+        },
+    )
     assert response.status_code == 302
     dossier = Dossier.objects.get()
     assert (dossier.applicant_name, dossier.postal_address) == (payload, payload)
-    owner.post(f"/dossiers/{dossier.number}/changement/", {
-        "version": dossier.version, "kind": "situation_changed", "text": payload})
+    owner.post(
+        f"/dossiers/{dossier.number}/changement/",
+        {"version": dossier.version, "kind": "situation_changed", "text": payload},
+    )
     dossier.refresh_from_db()
-    agent.post(f"/bureau/dossiers/{dossier.number}/incomplet/", {
-        "items-version": dossier.version, "items-items": payload})
+    agent.post(
+        f"/bureau/dossiers/{dossier.number}/incomplet/",
+        {"items-version": dossier.version, "items-items": payload},
+    )
     dossier.refresh_from_db()
     assert dossier.state == "incomplete"
     pages = [
@@ -53,8 +64,15 @@ def test_payloads_in_every_text_field_are_text(personas: Personas, payload: str)
 
 def test_oversized_text_is_refused_and_changes_nothing(personas: Personas) -> None:
     before = counts()
-    response = signed_in(personas.owner).post("/demande/caq-etudiant/", {
-        "applicant_name": "x" * 201, "postal_address": "1 rue", "certify": "on"})
+    response = signed_in(personas.owner).post(
+        "/demande/caq-etudiant/",
+        {
+            "applicant_name": "x" * 201,
+            "postal_address": "1 rue",
+            "certify": "on",
+            "birth_date": "1990-05-17",
+        },
+    )
     assert response.status_code == 200
     assert "au plus 200 caractères" in response.content.decode()
     assert counts() == before
@@ -92,6 +110,10 @@ def test_unknown_action_and_number_are_404(personas: Personas) -> None:
 
 
 def test_api_malformed_json_is_a_4xx(personas: Personas) -> None:
-    response = Client().post("/api/dossiers", data=b"{not json", content_type="application/json",
-                             HTTP_AUTHORIZATION="Bearer nope")
+    response = Client().post(
+        "/api/dossiers",
+        data=b"{not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer nope",
+    )
     assert 400 <= response.status_code < 500

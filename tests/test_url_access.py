@@ -53,6 +53,8 @@ ACCESS: dict[str, dict[str, str]] = {
     "catalogue:home": EVERYONE_OK,
     "portal:file_request": SIGNED_IN_OK,
     "portal:my_dossiers": SIGNED_IN_OK,
+    "portal:link_start": SIGNED_IN_OK,
+    "portal:link_confirm": POST_ONLY_SIGNED_IN,
     "portal:dossier": OWNER_ONLY,
     "portal:change": OWNER_ONLY,
     "portal:letter": OWNER_ONLY,

@@ -49,12 +49,38 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class FileRequestForm(forms.Form):
+def _past(day: date) -> date:
+    if day >= timezone.localdate():
+        raise forms.ValidationError("La date de naissance doit être dans le passé.")
+    return day
+
+
+class IdentityFields(forms.Form):
+    """Identity of the applicant: the sensitive identifiers are encrypted at rest."""
+
+    birth_date = forms.DateField(
+        label="Date de naissance",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        error_messages={"invalid": "Entrez une date valide (AAAA-MM-JJ)."},
+    )
+    passport_number = forms.CharField(
+        label="Numéro de passeport (facultatif)", max_length=20, required=False
+    )
+
+    def clean_birth_date(self) -> date:
+        return _past(self.cleaned_data["birth_date"])
+
+
+class FileRequestForm(IdentityFields):
     """A client's online request for one service, with the documents of its checklist."""
 
-    applicant_name = forms.CharField(label="Nom complet", max_length=200)
+    applicant_name = forms.CharField(
+        label="Nom complet", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     postal_address = forms.CharField(
-        label="Adresse postale", widget=forms.Textarea(attrs={"rows": 3}), max_length=500
+        label="Adresse postale",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
     certify = forms.BooleanField(
         label="Je déclare que les renseignements fournis sont complets et exacts.",
@@ -146,7 +172,26 @@ class DateField(forms.DateField):
         super().__init__(*args, **kwargs)
 
 
-class MailRequestForm(forms.Form):
+class LinkStartForm(forms.Form):
+    number = forms.CharField(
+        label="Numéro de dossier",
+        max_length=20,
+        help_text="Il figure sur l'accusé de réception, p. ex. 2026-000123.",
+    )
+    birth_date = DateField(label="Date de naissance du demandeur")
+
+
+class LinkCodeForm(forms.Form):
+    number = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    code = forms.CharField(
+        label="Code reçu par courriel",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class MailRequestForm(IdentityFields):
     """A paper request: the agent enters the real date of reception."""
 
     service = forms.ModelChoiceField(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import Unit
 from guichet.catalogue.models import Commitment, Service
+from guichet.crypto import EncryptedDateField, EncryptedTextField
 
 
 class Channel(models.TextChoices):
@@ -64,6 +65,7 @@ class EventKind(models.TextChoices):
     SESSION_HELD = "session_held", _("Séance tenue")
     ACCOMPANIMENT_STARTED = "accompaniment_started", _("Début de l'accompagnement")
     ANSWERED = "answered", _("Réponse envoyée")
+    ACCOUNT_LINKED = "account_linked", _("Dossier lié au compte en ligne du client")
 
 
 class Dossier(models.Model):
@@ -81,6 +83,10 @@ class Dossier(models.Model):
     applicant_name = models.CharField(_("nom du demandeur"), max_length=200)
     applicant_email = models.EmailField(_("courriel du demandeur"), blank=True)
     postal_address = models.TextField(_("adresse postale"), blank=True)
+    # Sensitive identifiers, encrypted at rest (guichet/crypto.py).
+    birth_date = EncryptedDateField(_("date de naissance"), null=True, blank=True)
+    passport_number = EncryptedTextField(_("numéro de passeport"), blank=True)
+    federal_client_id = EncryptedTextField(_("identifiant client fédéral (IUC)"), blank=True)
     channel = models.CharField(_("mode de réception"), max_length=20, choices=Channel.choices)
     received_on = models.DateField(_("date de réception"))
     filed_at = models.DateTimeField(_("inscrit le"), auto_now_add=True)
@@ -271,3 +277,23 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LinkCode(models.Model):
+    """A one-time code sent to the address on file, to link a dossier filed by mail or at the
+    counter to the account of the person who proves they own it."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="link_codes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code de liaison")
+        verbose_name_plural = _("codes de liaison")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} → {self.user_id}"

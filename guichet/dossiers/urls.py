@@ -6,6 +6,8 @@ portal_patterns = (
     [
         path("demande/<slug:code>/", portal.file_request, name="file_request"),
         path("dossiers/", portal.my_dossiers, name="my_dossiers"),
+        path("dossiers/lier/", portal.link_start, name="link_start"),
+        path("dossiers/lier/code/", portal.link_confirm, name="link_confirm"),
         path("dossiers/<str:number>/", portal.dossier_detail, name="dossier"),
         path("dossiers/<str:number>/documents/", portal.send_documents, name="send_documents"),
         path("dossiers/<str:number>/observations/", portal.send_observations, name="observations"),

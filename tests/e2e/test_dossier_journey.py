@@ -64,6 +64,7 @@ def test_file_suspend_resume_decide_read(
         # Sent without the declaration: the error summary links to the field.
         client.get_by_label("Nom complet").fill("Dominique Exemple")
         client.get_by_label("Adresse postale").fill("100, rue de l'Exemple\nMontréal")
+        client.get_by_label("Date de naissance").fill("1990-05-17")
         client.get_by_role("button", name="Envoyer ma demande").click()
         expect(client.get_by_role("alert")).to_contain_text("Cochez la déclaration")
         check_a11y(client, "formulaire avec erreur", seen)

@@ -386,7 +386,11 @@ def record_mail(request: HttpRequest) -> HttpResponse:
             dossier = services.dossier_file(
                 service=data["service"],
                 applicant=Applicant(
-                    data["applicant_name"], data["applicant_email"], data["postal_address"]
+                    data["applicant_name"],
+                    data["applicant_email"],
+                    data["postal_address"],
+                    data["birth_date"],
+                    data["passport_number"],
                 ),
                 actor=user,
                 channel=Channel.MAIL,

@@ -20,6 +20,8 @@ from guichet.dossiers.forms import (
     ChangeForm,
     ConfirmForm,
     FileRequestForm,
+    LinkCodeForm,
+    LinkStartForm,
     ObservationsForm,
     ReviewForm,
     SendDocumentsForm,
@@ -96,6 +98,8 @@ def file_request(request: HttpRequest, code: str) -> HttpResponse:
                     form.cleaned_data["applicant_name"],
                     user.email,
                     form.cleaned_data["postal_address"],
+                    form.cleaned_data["birth_date"],
+                    form.cleaned_data["passport_number"],
                 ),
                 actor=user,
                 client=user,
@@ -331,3 +335,53 @@ def document_file(request: HttpRequest, number: str, document_id: int) -> FileRe
         as_attachment=True,
         filename=document.original_name,
     )
+
+
+LINK_NEUTRAL = (
+    "Si ces renseignements correspondent à un dossier qui n'est pas encore lié à un compte, "
+    "un code vient d'être envoyé à l'adresse courriel inscrite au dossier."
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_start(request: HttpRequest) -> HttpResponse:
+    """Link a dossier filed by mail or at the counter: dossier number and date of birth,
+    then a one-time code sent to the address on file."""
+    form = LinkStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.dossier_link_start(
+            user=_user(request),
+            number=form.cleaned_data["number"],
+            birth_date=form.cleaned_data["birth_date"],
+        )
+        messages.info(request, LINK_NEUTRAL)
+        code_form = LinkCodeForm(initial={"number": form.cleaned_data["number"]})
+        return render(request, "dossiers/portal/link_code.html", {"form": code_form})
+    return render(
+        request,
+        "dossiers/portal/link_start.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def link_confirm(request: HttpRequest) -> HttpResponse:
+    form = LinkCodeForm(request.POST)
+    if form.is_valid():
+        number = form.cleaned_data["number"]
+        result = services.dossier_link_confirm(
+            user=_user(request), number=number, code=form.cleaned_data["code"]
+        )
+        if result is services.LinkOutcome.LINKED:
+            messages.success(request, "Le dossier est maintenant lié à votre compte.")
+            return redirect("portal:dossier", number=number)
+        form.add_error(
+            "code",
+            "Ce code est incorrect."
+            if result is services.LinkOutcome.WRONG_CODE
+            else "Ce code n'est plus valable : recommencez la demande de liaison.",
+        )
+    return render(request, "dossiers/portal/link_code.html", {"form": form}, status=400)

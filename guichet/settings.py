@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "guichet.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it answers locked-out log-ins.
@@ -73,6 +74,14 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Axes would log the address and the IP of every failure: nothing personal in logs.
+AXES_CLIENT_STR_CALLABLE = "guichet.accounts.lockout.client_str"
+
+# Staff (unit members, global roles, Django staff) must use a second factor (TOTP). Only the
+# test suite turns this off, for the many tests that log staff in with Client.login().
+GUICHET_STAFF_MFA_REQUIRED = env_bool("GUICHET_STAFF_MFA_REQUIRED", True)
+# A password-reset link is valid for one day (Django's default is three).
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -142,6 +142,10 @@ def make_dossier(people: Personas, service_code: str = "caq-etudiant", **overrid
 def _test_settings(settings: Any) -> None:
     """Production hashes passwords slowly on purpose; tests need not wait for it. Lock-out
     (django-axes) is switched on only by the tests about it: Django's test client logs in
-    without a request, which axes refuses."""
+    without a request, which axes refuses; it also skips our second step."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = False
+    # Staff must give a second factor (TOTP) in production; the many tests that log staff in
+    # with Client.login()/force_login() would otherwise land on the enrolment page. The tests
+    # of the second factor switch it back on (guichet/accounts/tests/test_second_factor.py).
+    settings.GUICHET_STAFF_MFA_REQUIRED = False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from guichet.accounts.views import after_login
 from guichet.api import api
@@ -9,8 +10,13 @@ urlpatterns = [
     path("", include("guichet.catalogue.urls")),
     path("", include(portal_patterns)),
     path("bureau/", include(office_patterns)),
+    # Ours first: they keep Django's names (login, password_reset…) with French pages and add
+    # sign-up, the second factor and re-authentication.
+    path("accounts/", include("guichet.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/accueil/", after_login, name="after_login"),
+    # The admin signs in through our log-in page, which asks for the second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from guichet.accounts.models import ApiToken, User
+from guichet.accounts.models import ApiToken, Signup, TotpDevice, User
 
 
 @admin.register(User)
@@ -66,3 +66,34 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         messages.success(request, gettext("Jetons révoqués : %(count)d.") % {"count": count})
+
+
+@admin.register(TotpDevice)
+class TotpDeviceAdmin(admin.ModelAdmin[TotpDevice]):
+    """An administrator may remove the application of someone who lost it (after checking
+    their identity); the secret is never shown and nothing is edited here."""
+
+    list_display = ["user", "confirmed_at"]
+    search_fields = ["user__email"]
+    fields = ["user", "created_at", "confirmed_at"]
+    readonly_fields = ["user", "created_at", "confirmed_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TotpDevice | None = None) -> bool:
+        return False
+
+
+@admin.register(Signup)
+class SignupAdmin(admin.ModelAdmin[Signup]):
+    list_display = ["user", "requested_at", "activated_at"]
+    list_filter = [("activated_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email"]
+    readonly_fields = ["user", "requested_at", "activated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Signup | None = None) -> bool:
+        return False

@@ -207,3 +207,48 @@ def api_token_create(*, name: str, user: User) -> tuple[ApiToken, str]:
     secret = token.set_new_secret()
     token.save()
     return token, secret
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator application (second factor, RFC 6238 codes).
+
+    The secret is kept in base32, as the application received it. `last_used_step` is the
+    30-second step of the last code accepted: a code is never accepted twice.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="totp_device", verbose_name=_("personne")
+    )
+    secret = models.CharField(_("secret (base32)"), max_length=64)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
+    last_used_step = models.BigIntegerField(_("dernier pas utilisé"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("application d'authentification")
+        verbose_name_plural = _("applications d'authentification")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class Signup(models.Model):
+    """An account created by the person through the portal: it stays inactive until the
+    link sent to the e-mail address is opened (`activated_at`); the link works once."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="signup", verbose_name=_("personne")
+    )
+    requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    activated_at = models.DateTimeField(_("activé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+
+    def __str__(self) -> str:
+        return str(self.user)

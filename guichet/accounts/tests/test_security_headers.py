@@ -25,8 +25,13 @@ def test_https_settings_in_production() -> None:
     import subprocess
     import sys
 
-    env = {**os.environ, "GUICHET_REQUIRE_SECRET_KEY": "true", "SECRET_KEY": "x" * 50,
-           "GUICHET_FIELD_KEYS": "", "DJANGO_SETTINGS_MODULE": "guichet.settings"}
+    env = {
+        **os.environ,
+        "GUICHET_REQUIRE_SECRET_KEY": "true",
+        "SECRET_KEY": "x" * 50,
+        "GUICHET_FIELD_KEYS": "",
+        "DJANGO_SETTINGS_MODULE": "guichet.settings",
+    }
     code = (
         "from django.conf import settings as s;"
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"

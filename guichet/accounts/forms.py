@@ -1,0 +1,196 @@
+"""The forms of sign-up, log-in, password reset, second factor and re-authentication.
+
+Labels and messages are French; every field carries the `autocomplete` token that lets browsers
+and password managers fill it (WCAG 1.3.5), and the code fields `one-time-code`.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from guichet.accounts import totp
+from guichet.accounts.models import User
+
+PASSWORD_HELP = _(
+    "Au moins 12 caractères. Évitez un mot de passe courant, fait seulement de chiffres ou "
+    "proche de votre nom ou de votre adresse courriel."
+)
+CODE_HELP = _("Les 6 chiffres affichés en ce moment par votre application d'authentification.")
+
+
+def _email_field(autocomplete: str) -> forms.EmailField:
+    return forms.EmailField(
+        label=_("Adresse courriel"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+def _new_password_fields() -> tuple[forms.CharField, forms.CharField]:
+    first = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=PASSWORD_HELP,
+    )
+    second = forms.CharField(
+        label=_("Confirmez le mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    return first, second
+
+
+class CodeField(forms.CharField):
+    """Six digits from an authenticator application; spaces are tolerated."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Code à 6 chiffres"))
+        kwargs.setdefault("help_text", CODE_HELP)
+        super().__init__(
+            max_length=12,
+            widget=forms.TextInput(
+                attrs={
+                    "autocomplete": "one-time-code",
+                    "inputmode": "numeric",
+                    "spellcheck": "false",
+                    "autocapitalize": "off",
+                }
+            ),
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> str:
+        code = totp.normalize_code(str(super().clean(value)))
+        if len(code) != totp.DIGITS or not code.isascii() or not code.isdigit():
+            raise ValidationError(
+                _("Entrez les 6 chiffres affichés par votre application."), code="format"
+            )
+        return code
+
+
+class SignUpForm(forms.Form):
+    """Whether the address already has an account is never checked here: the answer to a
+    sign-up must be the same for every address (see `user_sign_up`)."""
+
+    full_name = forms.CharField(
+        label=_("Nom complet"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = _email_field("email")
+    password1, password2 = _new_password_fields()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password1 = cleaned.get("password1")
+        password2 = cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("Les deux mots de passe ne sont pas identiques."))
+        if password1:
+            person = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password1, person)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    """Django's log-in form, by e-mail address; the same message for every refusal."""
+
+    username = forms.EmailField(
+        label=_("Adresse courriel"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        "invalid_login": _("Votre adresse courriel ou votre mot de passe est incorrect."),
+        "inactive": _("Votre adresse courriel ou votre mot de passe est incorrect."),
+    }
+
+    def clean_username(self) -> str:
+        return str(self.cleaned_data["username"]).strip().lower()
+
+
+class CodeForm(forms.Form):
+    code = CodeField()
+
+
+class ReauthForm(forms.Form):
+    """The password again, and the code when the person has an authenticator application."""
+
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = CodeField()
+
+    def __init__(self, *args: Any, request: HttpRequest, user: User, with_code: bool, **kw: Any):
+        super().__init__(*args, **kw)
+        self.request = request
+        self.user = user
+        if not with_code:
+            del self.fields["code"]
+
+    def clean_password(self) -> str:
+        password = str(self.cleaned_data["password"])
+        # Through authenticate(), so that failures count towards the lock-out (django-axes).
+        checked = authenticate(self.request, username=self.user.email, password=password)
+        if checked is None or checked.pk != self.user.pk:
+            raise ValidationError(_("Ce mot de passe est incorrect."), code="invalid")
+        return password
+
+
+class ResetRequestForm(PasswordResetForm):
+    email = _email_field("email")
+
+
+class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+    new_password1, new_password2 = _new_password_fields()
+    field_order = ["new_password1", "new_password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("Nouveau mot de passe")
+        self.fields["new_password2"].label = _("Confirmez le nouveau mot de passe")
+        self.error_messages = {
+            **self.error_messages,
+            "password_mismatch": _("Les deux mots de passe ne sont pas identiques."),
+        }
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    old_password = forms.CharField(
+        label=_("Mot de passe actuel"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1, new_password2 = _new_password_fields()
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("Nouveau mot de passe")
+        self.fields["new_password2"].label = _("Confirmez le nouveau mot de passe")
+        self.error_messages = {
+            **self.error_messages,
+            "password_mismatch": _("Les deux mots de passe ne sont pas identiques."),
+            "password_incorrect": _("Ce mot de passe est incorrect."),
+        }

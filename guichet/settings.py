@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "guichet.catalogue",
     "guichet.calendars",
     "guichet.dossiers",
+    "guichet.privacy",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     "guichet.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Remembers the request's path for the access log (guichet/privacy/middleware.py).
+    "guichet.privacy.middleware.RequestPathMiddleware",
     # Last, as django-axes requires: it answers locked-out log-ins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -215,6 +218,8 @@ GUICHET_DECLARATIONS_DIR = BASE_DIR / "declarations"
 GUICHET_CALENDARS_DIR = BASE_DIR / "calendars"
 # Used as is until a calendar is recorded in the database (guichet load-calendar).
 GUICHET_CALENDAR_FILE = GUICHET_CALENDARS_DIR / "quebec.toml"
+# How long each kind of personal information is kept (guichet purge, docs/privacy.md).
+GUICHET_RETENTION_FILE = BASE_DIR / "privacy" / "retention.toml"
 
 LOGGING = {
     "version": 1,

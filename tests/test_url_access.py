@@ -94,6 +94,16 @@ ACCESS: dict[str, dict[str, str]] = {
     "api:dossier_events": API_TOKEN_ONLY,
     "api:api-root": dict.fromkeys(PERSONAS, DENIED),
     "api:unknown-path": dict.fromkeys(PERSONAS, DENIED),
+    # The privacy officer's screens: nobody of the walk holds that role.
+    **dict.fromkeys(
+        (
+            "privacy:home", "privacy:access_log", "privacy:access_log_export",
+            "privacy:incidents", "privacy:incident_new", "privacy:incidents_export",
+            "privacy:incident", "privacy:incident_edit", "privacy:incident_move",
+            "privacy:legal_holds", "privacy:legal_hold_lift",
+        ),
+        {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN},
+    ),
 }
 
 
@@ -141,6 +151,8 @@ def test_every_url_as_every_persona(personas: Personas) -> None:
         "action": "decision",
         "uidb64": "MQ",
         "token": "jeton-invalide",
+        "pk": "1",
+        "move": "evaluer",
     }
     clients: dict[str, Client] = {"anonymous": Client()}
     for name, user in personas.all().items():

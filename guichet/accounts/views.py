@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from guichet.accounts import mfa, qrcode, services, totp
 from guichet.accounts.forms import CodeForm, LoginForm, ReauthForm, ResetRequestForm, SignUpForm
-from guichet.accounts.models import Membership, TotpDevice, User
+from guichet.accounts.models import GlobalRole, Membership, TotpDevice, User, has_role
 from guichet.accounts.reauth import recent_auth_ok, recent_auth_required, record_recent_auth
 
 ISSUER = "Guichet"
@@ -56,9 +56,12 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 @login_required
 def after_login(request: HttpRequest) -> HttpResponse:
-    """Staff land on their worklist, clients on their dossiers."""
+    """Staff land on their worklist, the privacy officer on the privacy screens, clients on
+    their dossiers."""
     if Membership.objects.filter(user=request.user.pk).exists():
         return redirect("office:worklist")
+    if has_role(request.user, GlobalRole.PRIVACY_OFFICER):
+        return redirect("privacy:home")
     return redirect("portal:my_dossiers")
 
 

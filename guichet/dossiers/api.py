@@ -252,7 +252,10 @@ def file_dossier(
         received_on=day,
     )
     response["Location"] = reverse("api:dossier_status", kwargs={"number": dossier.number})
-    return Status(201, dossier_out(dossier_get_for_staff(token.user, dossier.number)))
+    filed = dossier_get_for_staff(
+        token.user, dossier.number, why="dépôt par un autre système (API)"
+    )
+    return Status(201, dossier_out(filed))
 
 
 @router.get(
@@ -263,7 +266,11 @@ def file_dossier(
 )
 def dossier_status(request: HttpRequest, number: str) -> DossierOut:
     """The dossier's state, decision and clocks as of today."""
-    return dossier_out(dossier_get_for_staff(request_token(request).user, number))
+    return dossier_out(
+        dossier_get_for_staff(
+            request_token(request).user, number, why="consultation par un autre système (API)"
+        )
+    )
 
 
 @router.get(
@@ -274,7 +281,9 @@ def dossier_status(request: HttpRequest, number: str) -> DossierOut:
 )
 def dossier_events(request: HttpRequest, number: str) -> list[EventOut]:
     """The dossier's events, in the order they were recorded."""
-    dossier = dossier_get_for_staff(request_token(request).user, number)
+    dossier = dossier_get_for_staff(
+        request_token(request).user, number, why="consultation par un autre système (API)"
+    )
     return [
         EventOut(
             seq=e.seq,

@@ -3,6 +3,9 @@
 - A client sees the dossiers they own.
 - Staff see the dossiers of the units they belong to (agents and supervisors alike); nobody
   else's. A staff member acts only on the units where they have a role.
+
+Each getter of one dossier, letter or document records the read in the access log
+(guichet/privacy), with the reason the caller gives (`why`); a denied read records nothing.
 """
 
 from django.db.models import Q, QuerySet
@@ -10,6 +13,8 @@ from django.http import Http404
 
 from guichet.accounts.models import Membership, StaffRole, User
 from guichet.dossiers.models import Document, Dossier, Letter
+from guichet.privacy.models import SubjectKind
+from guichet.privacy.services import access_log_read
 
 
 def is_staff_member(user: User) -> bool:
@@ -37,8 +42,20 @@ def dossiers_of_staff(user: User) -> QuerySet[Dossier]:
     )
 
 
-def dossier_get_for_client(user: User, number: str) -> Dossier:
+def dossier_get_for_client(user: User, number: str, *, why: str) -> Dossier:
     """The client's own dossier, or 404 (never 403: another person's number reveals nothing)."""
+    dossier = _client_dossier(user, number)
+    access_log_read(dossier=dossier, actor=user, why=why)
+    return dossier
+
+
+def dossier_get_for_staff(user: User, number: str, *, why: str) -> Dossier:
+    dossier = _staff_dossier(user, number)
+    access_log_read(dossier=dossier, actor=user, why=why)
+    return dossier
+
+
+def _client_dossier(user: User, number: str) -> Dossier:
     dossier = (
         dossiers_of_client(user)
         .select_related("service", "service__declaration")
@@ -50,7 +67,7 @@ def dossier_get_for_client(user: User, number: str) -> Dossier:
     return dossier
 
 
-def dossier_get_for_staff(user: User, number: str) -> Dossier:
+def _staff_dossier(user: User, number: str) -> Dossier:
     dossier = (
         dossiers_of_staff(user)
         .select_related("service", "service__declaration", "assigned_to", "unit")
@@ -67,17 +84,31 @@ def role_in_unit(user: User, unit_id: int) -> StaffRole | None:
     return StaffRole(membership.role) if membership else None
 
 
-def letter_get_for_user(user: User, number: str, letter_id: int, *, staff: bool) -> Letter:
-    dossier = dossier_get_for_staff(user, number) if staff else dossier_get_for_client(user, number)
+def letter_get_for_user(
+    user: User, number: str, letter_id: int, *, staff: bool, why: str
+) -> Letter:
+    dossier = _staff_dossier(user, number) if staff else _client_dossier(user, number)
     letter = dossier.letters.filter(pk=letter_id).first()
     if letter is None:
         raise Http404("Lettre introuvable")
+    access_log_read(
+        dossier=dossier, actor=user, why=why, subject_kind=SubjectKind.LETTER, subject_id=letter.pk
+    )
     return letter
 
 
-def document_get_for_user(user: User, number: str, document_id: int, *, staff: bool) -> Document:
-    dossier = dossier_get_for_staff(user, number) if staff else dossier_get_for_client(user, number)
+def document_get_for_user(
+    user: User, number: str, document_id: int, *, staff: bool, why: str
+) -> Document:
+    dossier = _staff_dossier(user, number) if staff else _client_dossier(user, number)
     document = dossier.documents.filter(pk=document_id).first()
     if document is None:
         raise Http404("Document introuvable")
+    access_log_read(
+        dossier=dossier,
+        actor=user,
+        why=why,
+        subject_kind=SubjectKind.DOCUMENT,
+        subject_id=document.pk,
+    )
     return document

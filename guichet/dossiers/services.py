@@ -40,6 +40,7 @@ from guichet.dossiers.models import (
     LinkCode,
 )
 from guichet.dossiers.uploads import CheckedUpload
+from guichet.privacy.services import access_log_dossier_change
 
 # Days a client has to present observations after a notice of intention.
 OBSERVATIONS_DAYS = 15
@@ -99,7 +100,7 @@ def _event(
     **details: Any,
 ) -> DossierEvent:
     last = dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0
-    return DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         seq=last + 1,
         kind=kind,
@@ -108,6 +109,8 @@ def _event(
         actor_label=actor_label or (str(actor) if actor else "système"),
         details=details,
     )
+    access_log_dossier_change(dossier=dossier, kind=kind, actor=actor, actor_label=actor_label)
+    return event
 
 
 def refresh_clocks(dossier: Dossier) -> list[DerivedClock]:

@@ -232,7 +232,7 @@ def _detail_context(user: User, dossier: Dossier, **overrides: Any) -> dict[str,
 @require_safe
 def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
-    dossier = dossier_get_for_staff(user, number)
+    dossier = dossier_get_for_staff(user, number, why="traitement du dossier")
     return render(request, "dossiers/office/dossier.html", _detail_context(user, dossier))
 
 
@@ -349,7 +349,7 @@ def dossier_action(request: HttpRequest, number: str, action: str) -> HttpRespon
     if action not in ACTIONS:
         raise Http404("Action inconnue")
     user = _user(request)
-    dossier = dossier_get_for_staff(user, number)
+    dossier = dossier_get_for_staff(user, number, why="traitement du dossier")
     form_class, form_name, act, success = ACTIONS[action]
     kwargs: dict[str, Any] = {"unit_id": dossier.unit_id} if form_class is AssignForm else {}
     form = form_class(request.POST, request.FILES, prefix=form_name.removesuffix("_form"), **kwargs)
@@ -413,7 +413,9 @@ def record_mail(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_safe
 def letter_pdf(request: HttpRequest, number: str, letter_id: int) -> FileResponse:
-    letter = letter_get_for_user(_user(request), number, letter_id, staff=True)
+    letter = letter_get_for_user(
+        _user(request), number, letter_id, staff=True, why="traitement du dossier"
+    )
     return FileResponse(
         letter.file.open("rb"), content_type="application/pdf", filename=f"{letter.title}.pdf"
     )
@@ -422,7 +424,9 @@ def letter_pdf(request: HttpRequest, number: str, letter_id: int) -> FileRespons
 @staff_required
 @require_safe
 def document_file(request: HttpRequest, number: str, document_id: int) -> FileResponse:
-    document = document_get_for_user(_user(request), number, document_id, staff=True)
+    document = document_get_for_user(
+        _user(request), number, document_id, staff=True, why="traitement du dossier"
+    )
     return FileResponse(
         document.file.open("rb"),
         content_type=document.content_type,

@@ -161,7 +161,7 @@ def _detail_context(dossier: Dossier, **forms: Any) -> dict[str, Any]:
 @login_required
 @require_safe
 def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
-    dossier = dossier_get_for_client(_user(request), number)
+    dossier = dossier_get_for_client(_user(request), number, why="consultation par le client")
     return render(
         request, "dossiers/portal/dossier.html", _detail_context(dossier, **_forms(dossier))
     )
@@ -189,7 +189,7 @@ def _client_action(
     """Validate the form, call the service, redirect; on any refusal show the page again with
     the message and nothing changed."""
     user = _user(request)
-    dossier = dossier_get_for_client(user, number)
+    dossier = dossier_get_for_client(user, number, why="démarche du client")
     form = form_class(request.POST, request.FILES, prefix=form_name.removesuffix("_form"))
     if form.is_valid():
         try:
@@ -292,7 +292,7 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_change(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
-    dossier = dossier_get_for_client(user, number)
+    dossier = dossier_get_for_client(user, number, why="démarche du client")
     form = ChangeForm(request.POST or None, initial={"version": dossier.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -319,7 +319,9 @@ def report_change(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_safe
 def letter_pdf(request: HttpRequest, number: str, letter_id: int) -> FileResponse:
-    letter = letter_get_for_user(_user(request), number, letter_id, staff=False)
+    letter = letter_get_for_user(
+        _user(request), number, letter_id, staff=False, why="consultation par le client"
+    )
     return FileResponse(
         letter.file.open("rb"), content_type="application/pdf", filename=f"{letter.title}.pdf"
     )
@@ -328,7 +330,9 @@ def letter_pdf(request: HttpRequest, number: str, letter_id: int) -> FileRespons
 @login_required
 @require_safe
 def document_file(request: HttpRequest, number: str, document_id: int) -> FileResponse:
-    document = document_get_for_user(_user(request), number, document_id, staff=False)
+    document = document_get_for_user(
+        _user(request), number, document_id, staff=False, why="consultation par le client"
+    )
     return FileResponse(
         document.file.open("rb"),
         content_type=document.content_type,

@@ -1,0 +1,180 @@
+"""Forms of the privacy officer's screens. Every input is validated here, in French."""
+
+from typing import Any, ClassVar
+
+from django import forms
+
+from guichet.accounts.models import User
+from guichet.dossiers.models import Dossier
+from guichet.privacy.models import AccessAction, ConfidentialityIncident
+from guichet.privacy.services import INCIDENT_FIELDS
+
+DATE = {"type": "date"}
+
+
+class AccessLogSearchForm(forms.Form):
+    personne = forms.CharField(
+        label="Personne concernée",
+        help_text="Courriel du client ou numéro de dossier.",
+        required=False,
+        max_length=254,
+    )
+    personnel = forms.CharField(
+        label="Membre du personnel",
+        help_text="Courriel de la personne qui a consulté ou modifié.",
+        required=False,
+        max_length=254,
+    )
+    du = forms.DateField(
+        label="Du", required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
+    au = forms.DateField(
+        label="Au", required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
+    action = forms.ChoiceField(
+        label="Action", required=False, choices=[("", "Toutes"), *AccessAction.choices]
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("du"), data.get("au")
+        if start and end and end < start:
+            self.add_error("au", "La fin de la période précède son début.")
+        return data
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+YES_NO_UNKNOWN = [("", "Pas encore évalué"), ("oui", "Oui"), ("non", "Non")]
+
+
+class IncidentForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The eight pieces of information of the register; the services decide what each step
+    requires."""
+
+    serious_risk = forms.ChoiceField(
+        label="Risque qu'un préjudice sérieux soit causé",
+        choices=YES_NO_UNKNOWN,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    GROUPS: ClassVar[list[tuple[str, list[str]]]] = [
+        (
+            "1. Renseignements personnels visés",
+            ["information", "information_unknown_reason"],
+        ),
+        ("2. Circonstances", ["circumstances"]),
+        (
+            "3. Date ou période de l'incident",
+            ["occurred_from", "occurred_to", "occurred_approximate"],
+        ),
+        ("4. Date ou période où l'organisme en a pris connaissance", ["aware_from", "aware_to"]),
+        ("5. Personnes concernées", ["persons_concerned", "persons_approximate"]),
+        (
+            "6. Évaluation du risque de préjudice sérieux",
+            ["sensitivity", "consequences", "likelihood", "serious_risk"],
+        ),
+        (
+            "7. Avis (s'il y a un risque de préjudice sérieux)",
+            [
+                "commission_notified_on",
+                "persons_notified_on",
+                "public_notice",
+                "public_notice_reason",
+            ],
+        ),
+        ("8. Mesures prises pour diminuer les risques", ["measures"]),
+    ]
+
+    class Meta:
+        model = ConfidentialityIncident
+        fields = [f for f in INCIDENT_FIELDS if f != "serious_risk"]
+        widgets: ClassVar[dict[str, Any]] = {
+            name: forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+            for name in (
+                "occurred_from",
+                "occurred_to",
+                "aware_from",
+                "aware_to",
+                "commission_notified_on",
+                "persons_notified_on",
+            )
+        } | {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "information",
+                "information_unknown_reason",
+                "circumstances",
+                "sensitivity",
+                "consequences",
+                "likelihood",
+                "public_notice_reason",
+                "measures",
+            )
+        }
+        help_texts: ClassVar[dict[str, str]] = {
+            "information": "Quels renseignements (nature, pas les renseignements eux-mêmes).",
+            "information_unknown_reason": "Seulement s'ils ne peuvent pas être décrits.",
+            "circumstances": "Brève description de ce qui s'est passé.",
+            "occurred_to": "Laissez vide pour une seule date.",
+            "aware_to": "Laissez vide pour une seule date.",
+            "persons_concerned": "Le nombre, ou une approximation (cochez alors la case).",
+            "public_notice_reason": "Pourquoi un avis public a été donné.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk and not self.is_bound:
+            risk = instance.serious_risk
+            self.initial["serious_risk"] = "" if risk is None else ("oui" if risk else "non")
+            self.initial["version"] = instance.version
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+
+    def clean_serious_risk(self) -> bool | None:
+        value = self.cleaned_data.get("serious_risk")
+        return None if not value else value == "oui"
+
+    def incident_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in INCIDENT_FIELDS}
+
+
+class LegalHoldForm(forms.Form):
+    dossier = forms.CharField(label="Numéro de dossier", required=False, max_length=20)
+    courriel = forms.EmailField(
+        label="ou courriel du compte client",
+        help_text="La conservation vise alors tous les dossiers de cette personne.",
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Motif",
+        help_text="Par exemple : recours devant un tribunal, demande d'accès en cours.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        number = (data.get("dossier") or "").strip()
+        email = (data.get("courriel") or "").strip()
+        if bool(number) == bool(email):
+            raise forms.ValidationError(
+                "Indiquez un numéro de dossier ou un courriel, pas les deux."
+            )
+        if number:
+            dossier = Dossier.objects.filter(number=number).first()
+            if dossier is None:
+                self.add_error("dossier", "Aucun dossier ne porte ce numéro.")
+            data["target_dossier"] = dossier
+        else:
+            person = User.objects.filter(email__iexact=email).first()
+            if person is None:
+                self.add_error("courriel", "Aucun compte n'utilise ce courriel.")
+            data["target_person"] = person
+        return data

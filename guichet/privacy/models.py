@@ -1,0 +1,235 @@
+"""Protection of personal information: the access log, legal holds and the register of
+confidentiality incidents.
+
+The access log is append-only. The database refuses UPDATE and DELETE on it with a trigger
+(see migrations/0002_access_log_append_only.py and db.py); `save()` and `delete()` refuse here
+too, so that a mistake fails in Python before it reaches the database.
+"""
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ANONYMIZED = "[anonymisé]"
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or remove a row of the access log."""
+
+
+class AccessAction(models.TextChoices):
+    READ = "read", _("Consultation")
+    CHANGE = "change", _("Modification")
+    EXPORT = "export", _("Exportation")
+    DESTROY = "destroy", _("Destruction")
+    ANONYMIZE = "anonymize", _("Anonymisation")
+
+
+class SubjectKind(models.TextChoices):
+    DOSSIER = "dossier", _("Dossier")
+    DOCUMENT = "document", _("Document")
+    LETTER = "letter", _("Lettre")
+    PERSON = "person", _("Compte client")
+    INCIDENT = "incident", _("Incident de confidentialité")
+    LEGAL_HOLD = "legal_hold", _("Conservation légale")
+    ACCESS_LOG = "access_log", _("Journal des accès")
+
+
+class AccessLog(models.Model):
+    """Who read, changed, exported, destroyed or anonymized which personal information, when,
+    and why. Identifiers only: no name, address or content is copied here."""
+
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    # Only for what is not a person: "API : <token name>", "guichet purge", "système".
+    actor_label = models.CharField(_("par (libellé)"), max_length=120, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
+    subject_kind = models.CharField(_("objet"), max_length=20, choices=SubjectKind.choices)
+    subject_id = models.PositiveBigIntegerField(_("identifiant de l'objet"), null=True, blank=True)
+    subject_number = models.CharField(_("numéro de dossier"), max_length=20, blank=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("personne concernée"),
+    )
+    why = models.CharField(_("motif"), max_length=200)
+    path = models.CharField(_("adresse"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal des accès")
+        verbose_name_plural = _("journal des accès")
+        ordering: ClassVar[list[str]] = ["-id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["person", "id"], name="accesslog_person"),
+            models.Index(fields=["subject_number", "id"], name="accesslog_number"),
+            models.Index(fields=["actor", "id"], name="accesslog_actor"),
+            models.Index(fields=["at"], name="accesslog_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject_kind} {self.subject_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("le journal des accès ne se modifie pas")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("le journal des accès ne se supprime pas ligne par ligne")
+
+    @property
+    def actor_display(self) -> str:
+        actor = self.actor
+        if actor is not None:
+            return f"{actor.email} ({self.actor_label})" if self.actor_label else actor.email
+        return self.actor_label or "système"
+
+
+class LegalHold(models.Model):
+    """While in force (not lifted), nothing about this dossier or this person is destroyed or
+    anonymized, whatever the retention calendar says."""
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="legal_holds",
+        verbose_name=_("dossier"),
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="legal_holds",
+        verbose_name=_("personne"),
+    )
+    # What the hold was placed on, kept if the dossier is later destroyed: "dossier 2026-000012"
+    # or "compte n° 42" (identifiers, never a name).
+    target_label = models.CharField(_("objet"), max_length=60)
+    reason = models.TextField(_("motif"))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("placée par"),
+    )
+    placed_at = models.DateTimeField(_("placée le"), default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("levée par"),
+    )
+    lifted_at = models.DateTimeField(_("levée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("conservation légale")
+        verbose_name_plural = _("conservations légales")
+        ordering: ClassVar[list[str]] = ["-placed_at", "-id"]
+        # Never both (legal_hold_place requires exactly one). Neither is possible: a lifted
+        # hold outlives the dossier it was on, when the dossier is later destroyed.
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=~(Q(dossier__isnull=False) & Q(person__isnull=False)),
+                name="legal_hold_one_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.target_label
+
+    @property
+    def in_force(self) -> bool:
+        return self.lifted_at is None
+
+
+class IncidentStatus(models.TextChoices):
+    DETECTED = "detected", _("Détecté")
+    ASSESSED = "assessed", _("Risque évalué")
+    NOTIFIED = "notified", _("Avis transmis")
+    CLOSED = "closed", _("Fermé")
+
+
+class ConfidentialityIncident(models.Model):
+    """One entry of the register of confidentiality incidents, with the eight pieces of
+    information the Règlement sur les incidents de confidentialité requires (art. 7)."""
+
+    # 1. The personal information involved, or why it cannot be described.
+    information = models.TextField(_("renseignements personnels visés"), blank=True)
+    information_unknown_reason = models.TextField(
+        _("raison pour laquelle ils ne peuvent pas être décrits"), blank=True
+    )
+    # 2. The circumstances.
+    circumstances = models.TextField(_("circonstances de l'incident"))
+    # 3. When it happened (a date, a period, or an approximation of it).
+    occurred_from = models.DateField(_("incident survenu le (ou à partir du)"))
+    occurred_to = models.DateField(_("jusqu'au"), null=True, blank=True)
+    occurred_approximate = models.BooleanField(_("date ou période approximative"), default=False)
+    # 4. When the ministry became aware of it.
+    aware_from = models.DateField(_("connu de l'organisme le (ou à partir du)"))
+    aware_to = models.DateField(_("jusqu'au"), null=True, blank=True)
+    # 5. How many people (or an approximation).
+    persons_concerned = models.PositiveIntegerField(
+        _("nombre de personnes concernées"), null=True, blank=True
+    )
+    persons_approximate = models.BooleanField(_("nombre approximatif"), default=False)
+    # 6. The assessment of the risk of serious injury.
+    sensitivity = models.TextField(_("sensibilité des renseignements"), blank=True)
+    consequences = models.TextField(_("conséquences appréhendées"), blank=True)
+    likelihood = models.TextField(_("probabilité d'une utilisation préjudiciable"), blank=True)
+    serious_risk = models.BooleanField(
+        _("risque qu'un préjudice sérieux soit causé"), null=True, blank=True
+    )
+    # 7. When there is a risk of serious injury: the notices.
+    commission_notified_on = models.DateField(
+        _("avis à la Commission d'accès à l'information le"), null=True, blank=True
+    )
+    persons_notified_on = models.DateField(
+        _("avis aux personnes concernées le"), null=True, blank=True
+    )
+    public_notice = models.BooleanField(_("avis public donné"), default=False)
+    public_notice_reason = models.TextField(_("raison de l'avis public"), blank=True)
+    # 8. The measures taken to reduce the risk of injury.
+    measures = models.TextField(_("mesures prises pour diminuer les risques"), blank=True)
+
+    status = models.CharField(
+        _("étape"), max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.DETECTED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    assessed_at = models.DateTimeField(_("risque évalué le"), null=True, blank=True)
+    notified_at = models.DateTimeField(_("avis inscrits le"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("fermé le"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("incident de confidentialité")
+        verbose_name_plural = _("registre des incidents de confidentialité")
+        ordering: ClassVar[list[str]] = ["-aware_from", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"INC-{self.created_at:%Y}-{self.pk or 0:04d}"

@@ -1,0 +1,491 @@
+"""The retention purge: what the calendar says is due on a date, and doing it.
+
+`purge_plan` only reads. `purge_apply` does the whole plan in one transaction, lifting the
+append-only guards for that transaction only (db.py), and writes one access-log entry per
+record destroyed or anonymized. Nothing under a legal hold in force is touched. Files are
+removed from storage once the transaction has committed, so a failed purge leaves every file
+where its row says it is.
+
+When a record's period ends
+    dossiers, documents, letters: the end of the dossier, i.e. its decision date, or the date
+    of its `closed` or `withdrawn` event when that is later; open dossiers never end. A dossier
+    waits for its review dossiers (they continue the same case).
+    accounts: the last log-in (or the sign-up, for an account never used), for client
+    accounts only (no unit, no role, no API token) that no longer own a dossier.
+    access log: the moment the entry was written.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.db.models.deletion import ProtectedError
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from guichet.accounts.models import Membership, RoleGrant, User
+from guichet.dossiers.models import (
+    Document,
+    Dossier,
+    DossierEvent,
+    DossierState,
+    EventKind,
+    Letter,
+)
+from guichet.privacy.db import access_log_deletable, dossier_events_writable
+from guichet.privacy.models import (
+    ANONYMIZED,
+    AccessAction,
+    AccessLog,
+    LegalHold,
+    SubjectKind,
+)
+from guichet.privacy.retention import RecordKind, RetentionAction, RetentionCalendar, Rule
+from guichet.privacy.services import access_log_record
+
+logger = logging.getLogger(__name__)
+
+ACTOR_LABEL = "guichet purge"
+ANONYMIZED_EMAIL_DOMAIN = "anonymise.invalid"
+ENDED_STATES = (DossierState.DECIDED, DossierState.WITHDRAWN, DossierState.CLOSED)
+# The dossier fields that hold personal information, and what they become. Fields another
+# version of the model does not have are skipped.
+DOSSIER_PERSONAL_FIELDS: dict[str, Any] = {
+    "applicant_name": ANONYMIZED,
+    "applicant_email": "",
+    "postal_address": ANONYMIZED,
+    "birth_date": None,
+    "passport_number": "",
+    "federal_client_id": "",
+}
+# Event details that are kept when a dossier is anonymized: codes, dates, amounts and
+# identifiers of other records. Anything else (free text, reasons, missing items, and any key
+# added later) is replaced.
+EVENT_DETAILS_KEPT = {
+    "channel",
+    "documents",
+    "decision",
+    "intended",
+    "observations_until",
+    "of",
+    "review",
+    "amount",
+    "agent",
+    "agent_name",
+}
+
+
+@dataclass
+class Item:
+    """One record the calendar makes due: what to print, and the record itself."""
+
+    label: str
+    record: Any
+    held: bool = False
+    done: bool = False
+    refusal: str = ""
+
+
+@dataclass
+class KindPlan:
+    rule: Rule
+    items: list[Item] = field(default_factory=list)
+    # The access log is counted, not listed.
+    count: int = 0
+    held_count: int = 0
+
+    @property
+    def due(self) -> list[Item]:
+        return [i for i in self.items if not i.held]
+
+    @property
+    def due_count(self) -> int:
+        return self.count if self.rule.kind == RecordKind.ACCESS_LOG else len(self.due)
+
+    @property
+    def held_total(self) -> int:
+        held = sum(1 for i in self.items if i.held)
+        return self.held_count if self.rule.kind == RecordKind.ACCESS_LOG else held
+
+
+@dataclass
+class PurgePlan:
+    as_of: date
+    calendar: RetentionCalendar
+    kinds: list[KindPlan]
+
+
+@dataclass(frozen=True)
+class Holds:
+    dossier_ids: frozenset[int]
+    person_ids: frozenset[int]
+    numbers: frozenset[str]
+
+    def covers(self, dossier: Dossier) -> bool:
+        return dossier.pk in self.dossier_ids
+
+
+def _holds() -> Holds:
+    active = LegalHold.objects.filter(lifted_at__isnull=True)
+    person_ids = set(
+        active.filter(person__isnull=False).values_list("person_id", flat=True).distinct()
+    )
+    emails = list(User.objects.filter(pk__in=person_ids).values_list("email", flat=True))
+    email_match = Q()
+    for email in emails:
+        email_match |= Q(applicant_email__iexact=email)
+    held = Dossier.objects.filter(
+        Q(pk__in=active.filter(dossier__isnull=False).values("dossier_id"))
+        | Q(client_id__in=person_ids)
+        | (email_match if emails else Q(pk__in=[]))
+    )
+    direct = set(held.values_list("pk", flat=True))
+    # A review continues its dossier's case: a hold on one keeps the other too.
+    family = set(
+        Dossier.objects.filter(Q(parent_id__in=direct) | Q(reviews__in=direct)).values_list(
+            "pk", flat=True
+        )
+    )
+    ids = direct | family
+    numbers = set(Dossier.objects.filter(pk__in=ids).values_list("number", flat=True))
+    return Holds(frozenset(ids), frozenset(person_ids), frozenset(numbers))
+
+
+def ended_dossiers() -> QuerySet[Dossier]:
+    """Dossiers that have ended, annotated with `ended_on`."""
+    closing = Max(
+        "events__occurred_on",
+        filter=Q(events__kind__in=[EventKind.CLOSED, EventKind.WITHDRAWN]),
+    )
+    return (
+        Dossier.objects.filter(state__in=ENDED_STATES)
+        .annotate(closing_on=closing)
+        .annotate(
+            # Greatest of two nullable dates, NULL only when both are (SQLite's MAX(a, b) is
+            # NULL as soon as one is).
+            ended_on=Greatest(
+                Coalesce("closing_on", "decided_on"), Coalesce("decided_on", "closing_on")
+            )
+        )
+    )
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _after(day: date) -> datetime:
+    """The first instant after `day` (local time): records of that day are before it."""
+    return _start_of(day + timedelta(days=1))
+
+
+def _dossier_plan(rule: Rule, as_of: date, holds: Holds) -> KindPlan:
+    plan = KindPlan(rule)
+    ended = {d.pk: d for d in ended_dossiers().filter(Q(ended_on__lte=rule.cutoff(as_of)))}
+    # A dossier waits for its reviews: each must itself be due (or gone).
+    reviews: dict[int, list[int]] = {}
+    for pk, parent_id in Dossier.objects.filter(parent_id__in=list(ended)).values_list(
+        "pk", "parent_id"
+    ):
+        reviews.setdefault(parent_id, []).append(pk)
+    waiting = {pk for pk, kids in reviews.items() if any(k not in ended for k in kids)}
+    # Reviews first, so that a dossier is destroyed after the reviews that point to it.
+    ordered = sorted(ended.values(), key=lambda d: (d.parent_id is None, d.number))
+    for dossier in ordered:
+        if dossier.pk in waiting:
+            continue
+        if rule.action == RetentionAction.ANONYMIZE and dossier.applicant_name == ANONYMIZED:
+            continue
+        plan.items.append(Item(f"dossier {dossier.number}", dossier, held=holds.covers(dossier)))
+    return plan
+
+
+def _files_plan(
+    rule: Rule, as_of: date, holds: Holds, model: type[Document] | type[Letter]
+) -> KindPlan:
+    plan = KindPlan(rule)
+    ended = ended_dossiers().filter(Q(ended_on__lte=rule.cutoff(as_of))).values("pk")
+    noun = "document" if model is Document else "lettre"
+    records: Iterable[Document | Letter] = (
+        model.objects.filter(dossier__in=ended).select_related("dossier").order_by("pk")
+    )
+    for record in records:
+        plan.items.append(
+            Item(
+                f"{noun} n° {record.pk} (dossier {record.dossier.number})",
+                record,
+                held=holds.covers(record.dossier),
+            )
+        )
+    return plan
+
+
+def client_accounts() -> QuerySet[User]:
+    """Accounts of clients only: not staff, not administrators, not service accounts."""
+    return User.objects.filter(is_staff=False, is_superuser=False).exclude(
+        Q(pk__in=Membership.objects.values("user_id"))
+        | Q(pk__in=RoleGrant.objects.values("user_id"))
+        | Q(api_tokens__isnull=False)
+    )
+
+
+def _accounts_plan(rule: Rule, as_of: date, holds: Holds) -> KindPlan:
+    plan = KindPlan(rule)
+    accounts = (
+        client_accounts()
+        .exclude(email__endswith=f"@{ANONYMIZED_EMAIL_DOMAIN}")
+        .annotate(last_seen=Coalesce("last_login", "date_joined"))
+        .filter(last_seen__lt=_after(rule.cutoff(as_of)))
+        .exclude(pk__in=Dossier.objects.filter(client__isnull=False).values("client_id"))
+        .order_by("pk")
+    )
+    for user in accounts:
+        plan.items.append(Item(f"compte n° {user.pk}", user, held=user.pk in holds.person_ids))
+    return plan
+
+
+def _access_log_plan(rule: Rule, as_of: date, holds: Holds) -> KindPlan:
+    old = AccessLog.objects.filter(at__lt=_after(rule.cutoff(as_of)))
+    due = _unheld_log(old, holds)
+    plan = KindPlan(rule, count=due.count())
+    plan.held_count = old.count() - plan.count
+    return plan
+
+
+def _unheld_log(qs: QuerySet[AccessLog], holds: Holds) -> QuerySet[AccessLog]:
+    return qs.exclude(person_id__in=holds.person_ids).exclude(subject_number__in=holds.numbers)
+
+
+def purge_plan(calendar: RetentionCalendar, as_of: date) -> PurgePlan:
+    """What the calendar makes due on `as_of`, kind by kind (reads only)."""
+    holds = _holds()
+    kinds = []
+    for kind in RecordKind:
+        rule = calendar[kind]
+        if kind == RecordKind.DOSSIERS:
+            kinds.append(_dossier_plan(rule, as_of, holds))
+        elif kind == RecordKind.DOCUMENTS:
+            kinds.append(_files_plan(rule, as_of, holds, Document))
+        elif kind == RecordKind.LETTERS:
+            kinds.append(_files_plan(rule, as_of, holds, Letter))
+        elif kind == RecordKind.ACCOUNTS:
+            kinds.append(_accounts_plan(rule, as_of, holds))
+        else:
+            kinds.append(_access_log_plan(rule, as_of, holds))
+    return PurgePlan(as_of, calendar, kinds)
+
+
+# --- Doing it -------------------------------------------------------------------------------
+
+
+def _why(rule: Rule, detail: str = "") -> str:
+    return f"calendrier de conservation : {rule.kind.value}, {rule.summary}" + (
+        f" ({detail})" if detail else ""
+    )
+
+
+def _log(
+    action: AccessAction,
+    kind: SubjectKind,
+    why: str,
+    *,
+    subject_id: int | None,
+    number: str = "",
+    person: int | None = None,
+) -> None:
+    access_log_record(
+        action=action,
+        subject_kind=kind,
+        subject_id=subject_id,
+        subject_number=number,
+        person=person,
+        actor=None,
+        actor_label=ACTOR_LABEL,
+        why=why,
+        path="",
+    )
+
+
+def _remove_file_after_commit(record: Document | Letter) -> None:
+    storage, name = record.file.storage, record.file.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _destroy_file_record(record: Document | Letter, why: str) -> None:
+    dossier = record.dossier
+    kind = SubjectKind.DOCUMENT if isinstance(record, Document) else SubjectKind.LETTER
+    pk = record.pk
+    _remove_file_after_commit(record)
+    type(record).objects.filter(pk=pk).delete()
+    _log(
+        AccessAction.DESTROY,
+        kind,
+        why,
+        subject_id=pk,
+        number=dossier.number,
+        person=dossier.client_id,
+    )
+
+
+def _destroy_files_of(dossier: Dossier, why: str) -> None:
+    for document in dossier.documents.select_related("dossier"):
+        _destroy_file_record(document, why)
+    for letter in dossier.letters.select_related("dossier"):
+        _destroy_file_record(letter, why)
+
+
+def _staff_ids() -> set[int]:
+    return set(Membership.objects.values_list("user_id", flat=True)) | set(
+        RoleGrant.objects.values_list("user_id", flat=True)
+    )
+
+
+def _scrub(details: dict[str, Any]) -> dict[str, Any]:
+    scrubbed: dict[str, Any] = {}
+    for key, value in details.items():
+        if key in EVENT_DETAILS_KEPT:
+            scrubbed[key] = value
+        elif isinstance(value, list):
+            scrubbed[key] = [ANONYMIZED for _ in value]
+        elif value in ("", None):
+            scrubbed[key] = value
+        else:
+            scrubbed[key] = ANONYMIZED
+    return scrubbed
+
+
+def _anonymize_dossier(dossier: Dossier, rule: Rule, staff: set[int]) -> None:
+    client_id = dossier.client_id
+    why = _why(rule)
+    _destroy_files_of(dossier, f"anonymisation du dossier {dossier.number}")
+    if hasattr(dossier, "link_codes"):
+        dossier.link_codes.all().delete()
+    events = list(DossierEvent.objects.filter(dossier=dossier))
+    for event in events:
+        event.details = _scrub(event.details)
+        if event.actor_id is not None and (
+            event.actor_id == client_id or event.actor_id not in staff
+        ):
+            event.actor = None
+            event.actor_label = ANONYMIZED
+    DossierEvent.objects.bulk_update(events, ["details", "actor", "actor_label"])
+    names = {f.name for f in Dossier._meta.concrete_fields}
+    changed = []
+    for name, value in DOSSIER_PERSONAL_FIELDS.items():
+        if name in names:
+            setattr(dossier, name, value)
+            changed.append(name)
+    dossier.client = None
+    dossier.version += 1
+    dossier.save(update_fields=[*changed, "client", "version"])
+    _log(
+        AccessAction.ANONYMIZE,
+        SubjectKind.DOSSIER,
+        why,
+        subject_id=dossier.pk,
+        number=dossier.number,
+        person=client_id,
+    )
+
+
+def _destroy_dossier(dossier: Dossier, rule: Rule) -> None:
+    why = _why(rule)
+    pk, number, client_id = dossier.pk, dossier.number, dossier.client_id
+    with transaction.atomic():  # a savepoint: a refused deletion undoes only this dossier
+        _destroy_files_of(dossier, f"destruction du dossier {number}")
+        DossierEvent.objects.filter(dossier=dossier).delete()
+        dossier.delete()
+        _log(
+            AccessAction.DESTROY,
+            SubjectKind.DOSSIER,
+            why,
+            subject_id=pk,
+            number=number,
+            person=client_id,
+        )
+
+
+def _anonymize_account(user: User, rule: Rule) -> None:
+    user.email = f"anonymise-{user.pk}@{ANONYMIZED_EMAIL_DOMAIN}"
+    user.full_name = ANONYMIZED
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["email", "full_name", "is_active", "password"])
+    _log(AccessAction.ANONYMIZE, SubjectKind.PERSON, _why(rule), subject_id=user.pk, person=user.pk)
+
+
+@transaction.atomic
+def purge_apply(plan: PurgePlan) -> PurgePlan:
+    """Do everything `plan` lists as due, in one transaction; mark each item done (or say
+    why it was refused). Returns the same plan."""
+    holds = _holds()  # again, inside the transaction: a hold placed since the plan counts
+    staff = _staff_ids()
+    with dossier_events_writable():
+        for kind_plan in plan.kinds:
+            rule = kind_plan.rule
+            if rule.kind == RecordKind.ACCESS_LOG:
+                _purge_access_log(kind_plan, plan.as_of, holds)
+                continue
+            for item in kind_plan.due:
+                record = item.record
+                if isinstance(record, Dossier) and holds.covers(record):
+                    item.held = True
+                    continue
+                if isinstance(record, Document | Letter):
+                    if holds.covers(record.dossier):
+                        item.held = True
+                        continue
+                    if not type(record).objects.filter(pk=record.pk).exists():
+                        continue  # gone since the plan was made
+                    _destroy_file_record(record, _why(rule))
+                elif isinstance(record, User):
+                    if record.pk in holds.person_ids:
+                        item.held = True
+                        continue
+                    _anonymize_account(record, rule)
+                elif rule.action == RetentionAction.ANONYMIZE:
+                    _anonymize_dossier(record, rule, staff)
+                else:
+                    try:
+                        _destroy_dossier(record, rule)
+                    except ProtectedError as exc:
+                        item.refusal = "encore référencé par " + ", ".join(
+                            sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
+                        )
+                        continue
+                item.done = True
+    # Counts only: a log line never names a person or a record.
+    logger.info("purge au %s : %s", plan.as_of.isoformat(), plan_counts(plan, done=True))
+    return plan
+
+
+def plan_counts(plan: PurgePlan, *, done: bool) -> str:
+    parts = []
+    for k in plan.kinds:
+        if k.rule.kind == RecordKind.ACCESS_LOG:
+            count = k.count
+        else:
+            count = sum(1 for i in k.items if i.done) if done else k.due_count
+        parts.append(f"{k.rule.kind.value} {count}")
+    return ", ".join(parts)
+
+
+def _purge_access_log(kind_plan: KindPlan, as_of: date, holds: Holds) -> None:
+    rule = kind_plan.rule
+    before = _after(rule.cutoff(as_of))
+    due = _unheld_log(AccessLog.objects.filter(at__lt=before), holds)
+    with access_log_deletable(before):
+        deleted, _ = due.delete()
+    kind_plan.count = deleted
+    if deleted:
+        _log(
+            AccessAction.DESTROY,
+            SubjectKind.ACCESS_LOG,
+            _why(rule, f"{deleted} entrée(s) inscrite(s) au plus tard le {rule.cutoff(as_of)}"),
+            subject_id=None,
+        )

@@ -1,0 +1,493 @@
+"""The privacy officer's screens: the access log (search, CSV export), the register of
+confidentiality incidents, legal holds. Anyone without the role gets a 404."""
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from guichet.accounts.models import GlobalRole, User, has_role
+from guichet.accounts.reauth import recent_auth_required
+from guichet.datafiles import DataFileError
+from guichet.privacy import services
+from guichet.privacy.forms import AccessLogSearchForm, IncidentForm, LegalHoldForm, VersionForm
+from guichet.privacy.models import (
+    AccessAction,
+    AccessLog,
+    ConfidentialityIncident,
+    IncidentStatus,
+    LegalHold,
+    SubjectKind,
+)
+from guichet.privacy.retention import read_retention
+from guichet.privacy.selectors import LogSearch, access_log_search
+from guichet.privacy.services import PrivacyError
+
+PAGE_SIZE = 50
+OFFICER_WHY = "responsable de la protection des renseignements personnels"
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 (login_required ran first)
+    return user
+
+
+def privacy_officer_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Only the privacy officer; anyone else signed in gets a 404, not a hint."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not has_role(request.user, GlobalRole.PRIVACY_OFFICER):
+            raise Http404("Page introuvable")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@privacy_officer_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    try:
+        calendar = read_retention()
+        rules, calendar_error = list(calendar.rules.values()), ""
+    except DataFileError as exc:
+        rules, calendar_error = [], str(exc)
+    return render(
+        request,
+        "privacy/home.html",
+        {
+            "rules": rules,
+            "calendar_error": calendar_error,
+            "open_incidents": ConfidentialityIncident.objects.exclude(
+                status=IncidentStatus.CLOSED
+            ).count(),
+            "holds": LegalHold.objects.filter(lifted_at__isnull=True).count(),
+        },
+    )
+
+
+# --- Access log -----------------------------------------------------------------------------
+
+
+def _search(request: HttpRequest) -> tuple[AccessLogSearchForm, LogSearch | None]:
+    form = AccessLogSearchForm(request.GET or None)
+    if not form.is_bound:
+        return form, LogSearch()
+    if not form.is_valid():
+        return form, None
+    return form, LogSearch.from_form(form.cleaned_data)
+
+
+def _log_search_use(
+    request: HttpRequest, search: LogSearch, action: AccessAction, why: str
+) -> None:
+    """Looking a person up in the log is itself an access to information about them."""
+    account = search.person_account()
+    services.access_log_record(
+        action=action,
+        subject_kind=SubjectKind.ACCESS_LOG,
+        subject_number=search.dossier_number(),
+        person=account,
+        actor=_user(request),
+        why=why,
+    )
+
+
+@privacy_officer_required
+@require_safe
+def access_log(request: HttpRequest) -> HttpResponse:
+    form, search = _search(request)
+    rows: list[AccessLog] = []
+    next_cursor = ""
+    query = ""
+    if search is not None:
+        qs = access_log_search(search)
+        try:
+            before = int(request.GET.get("avant", ""))
+        except ValueError:
+            before = 0
+        if before > 0:
+            qs = qs.filter(pk__lt=before)
+        rows = list(qs[: PAGE_SIZE + 1])
+        if len(rows) > PAGE_SIZE:
+            rows = rows[:PAGE_SIZE]
+            next_cursor = str(rows[-1].pk)
+        if search.person and not before:
+            _log_search_use(request, search, AccessAction.READ, f"recherche du {OFFICER_WHY}")
+        params = request.GET.copy()
+        params.pop("avant", None)
+        query = params.urlencode()
+    # A refused search still answers 200: a 400 would have Django log the request, and its
+    # query string may hold the e-mail address being searched.
+    return render(
+        request,
+        "privacy/access_log.html",
+        {
+            "form": form,
+            "rows": rows,
+            "searched": search is not None,
+            "next_cursor": next_cursor,
+            "query": query,
+            "page_size": PAGE_SIZE,
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _neutral(value: object) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_response(
+    filename: str, header: list[str], rows: Iterable[list[object]]
+) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff"  # so that spreadsheets read the accents as UTF-8
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_neutral(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+ACCESS_LOG_HEADER = [
+    "date",
+    "action",
+    "objet",
+    "identifiant",
+    "dossier",
+    "personne (compte)",
+    "personne (courriel)",
+    "par (compte)",
+    "par",
+    "motif",
+    "adresse",
+]
+
+
+def _access_log_row(entry: AccessLog) -> list[object]:
+    return [
+        timezone.localtime(entry.at).isoformat(timespec="seconds"),
+        entry.get_action_display(),
+        entry.get_subject_kind_display(),
+        entry.subject_id,
+        entry.subject_number,
+        entry.person_id,
+        entry.person.email if entry.person else "",
+        entry.actor_id,
+        entry.actor_display,
+        entry.why,
+        entry.path,
+    ]
+
+
+@privacy_officer_required
+@recent_auth_required
+@require_safe
+def access_log_export(request: HttpRequest) -> HttpResponseBase:
+    form, search = _search(request)
+    if search is None:
+        return render(
+            request, "privacy/access_log.html", {"form": form, "rows": [], "searched": False}
+        )
+    # The export is what the log held when it was asked for, not the entry recording it.
+    newest = AccessLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    qs = access_log_search(search).filter(pk__lte=newest)
+    count = qs.count()
+    _log_search_use(
+        request, search, AccessAction.EXPORT, f"export ({count} entrées) du {OFFICER_WHY}"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return _csv_response(
+        f"journal-des-acces-{stamp}.csv",
+        ACCESS_LOG_HEADER,
+        (_access_log_row(e) for e in qs.iterator(chunk_size=2000)),
+    )
+
+
+# --- Register of confidentiality incidents --------------------------------------------------
+
+
+def _incident(pk: int) -> ConfidentialityIncident:
+    return get_object_or_404(ConfidentialityIncident, pk=pk)
+
+
+@privacy_officer_required
+@require_safe
+def incidents(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "privacy/incidents.html",
+        {"incidents": ConfidentialityIncident.objects.all()},
+    )
+
+
+@privacy_officer_required
+@require_http_methods(["GET", "POST"])
+def incident_new(request: HttpRequest) -> HttpResponse:
+    form = IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_report(actor=_user(request), fields=form.incident_fields())
+        except PrivacyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Incident inscrit au registre : {incident.reference}.")
+            return redirect("privacy:incident", pk=incident.pk)
+    return render(
+        request,
+        "privacy/incident_form.html",
+        {"form": form, "incident": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@privacy_officer_required
+@require_safe
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(pk)
+    services.access_log_record(
+        action=AccessAction.READ,
+        subject_kind=SubjectKind.INCIDENT,
+        subject_id=incident.pk,
+        actor=_user(request),
+        why=f"consultation du registre des incidents par le {OFFICER_WHY}",
+    )
+    return render(request, "privacy/incident.html", _incident_context(incident))
+
+
+def _incident_context(incident: ConfidentialityIncident, **extra: Any) -> dict[str, Any]:
+    status = IncidentStatus(incident.status)
+    moves = []
+    if status == IncidentStatus.DETECTED:
+        moves.append(("evaluer", "Terminer l'évaluation du risque"))
+    if status == IncidentStatus.ASSESSED and incident.serious_risk:
+        moves.append(("aviser", "Inscrire les avis transmis"))
+    if status == IncidentStatus.NOTIFIED or (
+        status == IncidentStatus.ASSESSED and not incident.serious_risk
+    ):
+        moves.append(("fermer", "Fermer l'incident"))
+    return {
+        "incident": incident,
+        "form": IncidentForm(instance=incident),
+        "moves": moves,
+        "version_form": VersionForm(initial={"version": incident.version}),
+        "missing": {
+            "assessed": services.incident_problems(incident, IncidentStatus.ASSESSED),
+            "closed": services.incident_problems(incident, IncidentStatus.CLOSED),
+        },
+        **extra,
+    }
+
+
+@privacy_officer_required
+@require_http_methods(["GET", "POST"])
+def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident(pk)
+    if incident.status == IncidentStatus.CLOSED:
+        messages.error(request, "Cet incident est fermé : il ne se modifie plus.")
+        return redirect("privacy:incident", pk=incident.pk)
+    form = IncidentForm(request.POST or None, instance=incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.incident_update(
+                incident=incident,
+                actor=_user(request),
+                fields=form.incident_fields(),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except PrivacyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Incident mis à jour.")
+            return redirect("privacy:incident", pk=incident.pk)
+    return render(
+        request,
+        "privacy/incident_form.html",
+        {"form": form, "incident": incident},
+        status=400 if form.errors else 200,
+    )
+
+
+MOVES: dict[str, Callable[..., ConfidentialityIncident]] = {
+    "evaluer": services.incident_assess,
+    "aviser": services.incident_notify,
+    "fermer": services.incident_close,
+}
+MOVE_DONE = {
+    "evaluer": "Évaluation du risque terminée.",
+    "aviser": "Avis inscrits.",
+    "fermer": "Incident fermé.",
+}
+
+
+@privacy_officer_required
+@require_POST
+def incident_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+    if move not in MOVES:
+        raise Http404("Action inconnue")
+    incident = _incident(pk)
+    form = VersionForm(request.POST)
+    error = "Formulaire incomplet : rechargez la page."
+    if form.is_valid():
+        try:
+            MOVES[move](
+                incident=incident,
+                actor=_user(request),
+                expected_version=form.cleaned_data["version"],
+            )
+        except PrivacyError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, MOVE_DONE[move])
+            return redirect("privacy:incident", pk=incident.pk)
+    incident.refresh_from_db()
+    return render(
+        request,
+        "privacy/incident.html",
+        _incident_context(incident, move_error=error),
+        status=400,
+    )
+
+
+INCIDENT_HEADER = [
+    "référence",
+    "étape",
+    "renseignements personnels visés",
+    "raison s'ils ne peuvent être décrits",
+    "circonstances",
+    "survenu du",
+    "au",
+    "date approximative",
+    "connu du",
+    "au",
+    "personnes concernées",
+    "nombre approximatif",
+    "sensibilité",
+    "conséquences appréhendées",
+    "probabilité d'utilisation préjudiciable",
+    "risque de préjudice sérieux",
+    "avis à la Commission le",
+    "avis aux personnes le",
+    "avis public",
+    "raison de l'avis public",
+    "mesures prises",
+]
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("oui" if value else "non")
+
+
+def _incident_row(i: ConfidentialityIncident) -> list[object]:
+    return [
+        i.reference,
+        i.get_status_display(),
+        i.information,
+        i.information_unknown_reason,
+        i.circumstances,
+        i.occurred_from,
+        i.occurred_to,
+        _yes_no(i.occurred_approximate),
+        i.aware_from,
+        i.aware_to,
+        i.persons_concerned,
+        _yes_no(i.persons_approximate),
+        i.sensitivity,
+        i.consequences,
+        i.likelihood,
+        _yes_no(i.serious_risk),
+        i.commission_notified_on,
+        i.persons_notified_on,
+        _yes_no(i.public_notice),
+        i.public_notice_reason,
+        i.measures,
+    ]
+
+
+@privacy_officer_required
+@recent_auth_required
+@require_safe
+def incidents_export(request: HttpRequest) -> HttpResponseBase:
+    register = list(ConfidentialityIncident.objects.order_by("created_at", "pk"))
+    services.access_log_record(
+        action=AccessAction.EXPORT,
+        subject_kind=SubjectKind.INCIDENT,
+        actor=_user(request),
+        why=f"export du registre des incidents ({len(register)} incidents) du {OFFICER_WHY}",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return _csv_response(
+        f"registre-des-incidents-{stamp}.csv",
+        INCIDENT_HEADER,
+        (_incident_row(i) for i in register),
+    )
+
+
+# --- Legal holds ----------------------------------------------------------------------------
+
+
+@privacy_officer_required
+@require_http_methods(["GET", "POST"])
+def legal_holds(request: HttpRequest) -> HttpResponse:
+    form = LegalHoldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hold = services.legal_hold_place(
+                actor=_user(request),
+                reason=form.cleaned_data["reason"],
+                dossier=form.cleaned_data.get("target_dossier"),
+                person=form.cleaned_data.get("target_person"),
+            )
+        except PrivacyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Conservation légale placée : {hold.target_label}.")
+            return redirect("privacy:legal_holds")
+    holds = LegalHold.objects.select_related("placed_by", "lifted_by")
+    return render(
+        request,
+        "privacy/legal_holds.html",
+        {
+            "form": form,
+            "active": holds.filter(lifted_at__isnull=True),
+            "lifted": holds.filter(lifted_at__isnull=False)[:100],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@privacy_officer_required
+@require_POST
+def legal_hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    hold = get_object_or_404(LegalHold, pk=pk)
+    try:
+        services.legal_hold_lift(hold=hold, actor=_user(request))
+    except PrivacyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Conservation légale levée : {hold.target_label}.")
+    return redirect("privacy:legal_holds")

@@ -7,8 +7,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_totp_and_signup'),
-        ('catalogue', '0002_commitment_performance_target'),
         ('dossiers', '0003_identifiers_and_link_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

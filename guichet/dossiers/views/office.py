@@ -46,6 +46,7 @@ from guichet.dossiers.selectors import (
     letter_get_for_user,
 )
 from guichet.dossiers.services import Applicant, DossierError, NewDocument
+from guichet.dossiers.views.files import document_response, letter_response
 
 PAGE_SIZE = 50
 
@@ -416,9 +417,7 @@ def letter_pdf(request: HttpRequest, number: str, letter_id: int) -> FileRespons
     letter = letter_get_for_user(
         _user(request), number, letter_id, staff=True, why="traitement du dossier"
     )
-    return FileResponse(
-        letter.file.open("rb"), content_type="application/pdf", filename=f"{letter.title}.pdf"
-    )
+    return letter_response(letter)
 
 
 @staff_required
@@ -427,9 +426,4 @@ def document_file(request: HttpRequest, number: str, document_id: int) -> FileRe
     document = document_get_for_user(
         _user(request), number, document_id, staff=True, why="traitement du dossier"
     )
-    return FileResponse(
-        document.file.open("rb"),
-        content_type=document.content_type,
-        as_attachment=True,
-        filename=document.original_name,
-    )
+    return document_response(document)

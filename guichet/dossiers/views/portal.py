@@ -34,6 +34,7 @@ from guichet.dossiers.selectors import (
     letter_get_for_user,
 )
 from guichet.dossiers.services import Applicant, DossierError, NewDocument
+from guichet.dossiers.views.files import document_response, letter_response
 
 # Events a client sees in their history (internal steps such as assignment are not shown).
 CLIENT_EVENTS = {
@@ -322,9 +323,7 @@ def letter_pdf(request: HttpRequest, number: str, letter_id: int) -> FileRespons
     letter = letter_get_for_user(
         _user(request), number, letter_id, staff=False, why="consultation par le client"
     )
-    return FileResponse(
-        letter.file.open("rb"), content_type="application/pdf", filename=f"{letter.title}.pdf"
-    )
+    return letter_response(letter)
 
 
 @login_required
@@ -333,12 +332,7 @@ def document_file(request: HttpRequest, number: str, document_id: int) -> FileRe
     document = document_get_for_user(
         _user(request), number, document_id, staff=False, why="consultation par le client"
     )
-    return FileResponse(
-        document.file.open("rb"),
-        content_type=document.content_type,
-        as_attachment=True,
-        filename=document.original_name,
-    )
+    return document_response(document)
 
 
 LINK_NEUTRAL = (

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("guichet.catalogue.urls")),
     path("", include(portal_patterns)),
     path("bureau/", include(office_patterns)),
+    path("resultats/", include("guichet.reports.urls")),
     path("confidentialite/", include("guichet.privacy.urls")),
     # Ours first: they keep Django's names (login, password_reset…) with French pages and add
     # sign-up, the second factor and re-authentication.

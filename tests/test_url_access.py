@@ -97,12 +97,24 @@ ACCESS: dict[str, dict[str, str]] = {
     # The privacy officer's screens: nobody of the walk holds that role.
     **dict.fromkeys(
         (
-            "privacy:home", "privacy:access_log", "privacy:access_log_export",
-            "privacy:incidents", "privacy:incident_new", "privacy:incidents_export",
-            "privacy:incident", "privacy:incident_edit", "privacy:incident_move",
-            "privacy:legal_holds", "privacy:legal_hold_lift",
+            "privacy:home",
+            "privacy:access_log",
+            "privacy:access_log_export",
+            "privacy:incidents",
+            "privacy:incident_new",
+            "privacy:incidents_export",
+            "privacy:incident",
+            "privacy:incident_edit",
+            "privacy:incident_move",
+            "privacy:legal_holds",
+            "privacy:legal_hold_lift",
         ),
         {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN},
+    ),
+    # Results: the supervisors of a unit.
+    **dict.fromkeys(
+        ("reports:dashboard", "reports:dossiers", "reports:annual", "reports:annual_file"),
+        {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN, "supervisor": OK},
     ),
 }
 
@@ -153,6 +165,8 @@ def test_every_url_as_every_persona(personas: Personas) -> None:
         "token": "jeton-invalide",
         "pk": "1",
         "move": "evaluer",
+        "fiscal_year": "2025-2026",
+        "fmt": "csv",
     }
     clients: dict[str, Client] = {"anonymous": Client()}
     for name, user in personas.all().items():

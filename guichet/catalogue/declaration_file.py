@@ -24,6 +24,7 @@ COMMITMENT_FIELDS = (
     "stops_on",
     "in_force_from",
     "in_force_to",
+    "performance_target",
 )
 
 
@@ -37,6 +38,8 @@ class CommitmentData:
     stops_on: str
     in_force_from: date
     in_force_to: date | None
+    # Share of the clocks that should meet the commitment, in percent (e.g. 90), if published.
+    performance_target: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,19 @@ class DeclarationData:
     services: tuple[ServiceData, ...]
     qualitative: tuple[QualitativeData, ...]
 
-    def checksum(self) -> str:
-        """SHA-256 of the content, independent of the file's layout and comments."""
-        canonical = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
+    def checksum(self, *, with_targets: bool = True) -> str:
+        """SHA-256 of the content, independent of the file's layout and comments.
+
+        A commitment without a performance target leaves no trace in it, so a file written
+        before targets existed keeps its checksum. `with_targets=False` leaves out every target,
+        to recognise a loaded version to which only targets were added.
+        """
+        content = asdict(self)
+        for service in content["services"]:
+            for commitment in service["commitments"]:
+                if not with_targets or commitment["performance_target"] is None:
+                    del commitment["performance_target"]
+        canonical = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -289,7 +302,17 @@ def _commitment(entry: Entry, start: date, end: date | None, seen: set[str]) -> 
         stops_on=stops_on,
         in_force_from=c_start,
         in_force_to=c_end,
+        performance_target=_performance_target(entry),
     )
+
+
+def _performance_target(entry: Entry) -> int | None:
+    if "performance_target" not in entry.table:
+        return None
+    value = entry.integer("performance_target", minimum=1)
+    if value > 100:
+        raise entry.error("performance_target", f"un pourcentage de 1 à 100, pas {value}")
+    return value
 
 
 __all__ = ["DataFileError", "DeclarationData", "parse_declaration"]

@@ -169,6 +169,12 @@ class Commitment(models.Model):
     stops_on = models.CharField(_("fin du délai"), max_length=40, choices=ClockEvent.choices)
     in_force_from = models.DateField(_("en vigueur à partir du"))
     in_force_to = models.DateField(_("en vigueur jusqu'au"), null=True, blank=True)
+    performance_target = models.PositiveSmallIntegerField(
+        _("cible de performance (%)"),
+        null=True,
+        blank=True,
+        help_text=_("Part des délais qui devraient respecter l'engagement, en pour cent."),
+    )
 
     class Meta:
         verbose_name = _("engagement")

@@ -22,6 +22,8 @@ from guichet.datafiles import DataFileError
 class LoadOutcome(enum.StrEnum):
     LOADED = "loaded"
     UNCHANGED = "unchanged"
+    # Performance targets were added to a version loaded before it had any (see below).
+    TARGETS_ADDED = "targets_added"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ def declaration_load(*, path: Path) -> DeclarationLoadResult:
         Declaration.objects.select_for_update().filter(code=data.code, version=data.version).first()
     )
     if existing is not None:
+        if existing.checksum != checksum and _only_targets_added(existing, data):
+            _add_targets(existing, data, checksum)
+            return DeclarationLoadResult(existing, LoadOutcome.TARGETS_ADDED)
         if existing.checksum != checksum:
             raise DataFileError(
                 f"{path} : [declaration], champ « version » : la version « {data.version} » "
@@ -119,6 +124,7 @@ def _create(data: DeclarationData, path: Path, checksum: str) -> Declaration:
                 stops_on=c.stops_on,
                 in_force_from=c.in_force_from,
                 in_force_to=c.in_force_to,
+                performance_target=c.performance_target,
             )
             for j, c in enumerate(s.commitments)
         )
@@ -133,6 +139,31 @@ def _create(data: DeclarationData, path: Path, checksum: str) -> Declaration:
         for i, q in enumerate(data.qualitative)
     )
     return declaration
+
+
+def _only_targets_added(existing: Declaration, data: DeclarationData) -> bool:
+    """True when the file differs from the loaded version only by performance targets that the
+    loaded version does not have at all (it was loaded before targets were published)."""
+    if existing.checksum != data.checksum(with_targets=False):
+        return False
+    loaded = Commitment.objects.filter(service__declaration=existing)
+    return not loaded.filter(performance_target__isnull=False).exists()
+
+
+def _add_targets(existing: Declaration, data: DeclarationData, checksum: str) -> None:
+    """Record the performance targets of `data` on the commitments of `existing`.
+
+    The wording, delays and periods stay as published; only the targets, absent until now, are
+    written. Changing a target once recorded is a new version, like any other change.
+    """
+    targets = {(s.code, c.code): c.performance_target for s in data.services for c in s.commitments}
+    for commitment in Commitment.objects.select_related("service").filter(
+        service__declaration=existing
+    ):
+        commitment.performance_target = targets[(commitment.service.code, commitment.code)]
+        commitment.save(update_fields=["performance_target"])
+    existing.checksum = checksum
+    existing.save(update_fields=["checksum"])
 
 
 def declaration_in_force(*, code: str | None = None, on: date) -> Declaration | None:

@@ -20,6 +20,7 @@ COMMITMENT_KEYS = {
     "stops_on",
     "in_force_from",
     "in_force_to",
+    "performance_target",
 }
 
 
@@ -70,6 +71,7 @@ def test_catalogue_json(capsys: pytest.CaptureFixture[str], micc: Declaration) -
             "stops_on": "call_answered",
             "in_force_from": "2023-04-01",
             "in_force_to": None,
+            "performance_target": 80,
         }
     ]
     assert by_code["csq-travailleur-permanent"]["name"].startswith("Demande de certificat")

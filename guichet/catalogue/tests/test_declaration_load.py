@@ -197,3 +197,56 @@ def test_a_commitment_cannot_start_before_its_declaration(db: None, tmp_path: Pa
     with pytest.raises(DataFileError, match="précède l'entrée en vigueur de la déclaration"):
         declaration_load(path=bad)
     assert Declaration.objects.count() == 0
+
+
+def test_performance_targets_are_loaded(micc: Declaration) -> None:
+    targets = dict(
+        Commitment.objects.filter(service__declaration=micc).values_list(
+            "code", "performance_target"
+        )
+    )
+    assert len(targets) == 17
+    assert targets["caq-etudes-decision"] == 85
+    assert targets["boite-vocale-reponse"] == 95
+    assert all(t is not None and 1 <= t <= 100 for t in targets.values())
+
+
+def _without_targets(tmp_path: Path) -> Path:
+    text = "\n".join(
+        line
+        for line in MICC.read_text(encoding="utf-8").split("\n")
+        if not line.startswith("performance_target")
+    )
+    path = tmp_path / "micc-sans-cibles.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_targets_can_be_added_once_to_a_version_loaded_without_them(tmp_path: Path) -> None:
+    before = declaration_load(path=_without_targets(tmp_path)).declaration
+    assert not Commitment.objects.filter(performance_target__isnull=False).exists()
+
+    result = declaration_load(path=MICC)
+
+    assert result.outcome is LoadOutcome.TARGETS_ADDED
+    assert result.declaration.pk == before.pk
+    assert Commitment.objects.get(code="caq-etudes-decision").performance_target == 85
+    assert declaration_load(path=MICC).outcome is LoadOutcome.UNCHANGED
+    # Once recorded, a target is published content: changing it is a new version.
+    changed = _variant(tmp_path, ("performance_target = 85", "performance_target = 70"))
+    with pytest.raises(DataFileError, match="déjà chargée avec un autre contenu"):
+        declaration_load(path=changed)
+
+
+def test_targets_cannot_ride_along_with_another_change(tmp_path: Path) -> None:
+    declaration_load(path=_without_targets(tmp_path))
+    changed = _variant(tmp_path, ("target = 30\n", "target = 25\n"))
+    with pytest.raises(DataFileError, match="déjà chargée avec un autre contenu"):
+        declaration_load(path=changed)
+    assert not Commitment.objects.filter(performance_target__isnull=False).exists()
+
+
+def test_a_performance_target_is_a_percentage(tmp_path: Path) -> None:
+    bad = _variant(tmp_path, ("performance_target = 85", "performance_target = 120"))
+    with pytest.raises(DataFileError, match="performance_target.*de 1 à 100, pas 120"):
+        declaration_load(path=bad)

@@ -35,6 +35,7 @@ def _commitment_json(c: Commitment) -> dict[str, Any]:
         "stops_on": c.stops_on,
         "in_force_from": c.in_force_from.isoformat(),
         "in_force_to": c.in_force_to.isoformat() if c.in_force_to else None,
+        "performance_target": c.performance_target,
     }
 
 

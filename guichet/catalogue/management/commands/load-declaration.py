@@ -29,6 +29,11 @@ class Command(OneLineErrorsMixin, BaseCommand):
             self.stdout.write(
                 f"{file} : version {d.version} de « {d.code} » déjà chargée, rien n'a changé"
             )
+        elif result.outcome is LoadOutcome.TARGETS_ADDED:
+            self.stdout.write(
+                f"{file} : version {d.version} de « {d.code} » déjà chargée ; "
+                "cibles de performance ajoutées à ses engagements"
+            )
         else:
             self.stdout.write(
                 f"{file} : version {d.version} de « {d.code} » chargée, en vigueur à partir du "

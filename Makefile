@@ -38,11 +38,12 @@ data: setup ## Migrate the database, load the declaration and the closure calend
 
 run: data ## Set up everything, add the demo data (once) and serve on http://127.0.0.1:8000
 	$(BIN)/guichet demo
-	@echo "Comptes de démonstration (mot de passe demo-guichet) : client@example.org, agent@example.org, superviseur@example.org"
+	@echo "Comptes de démonstration (mot de passe demo-guichet) : client@example.org, agent@example.org, superviseur@example.org, confidentialite@example.org"
+	@echo "Serveur de démonstration : le personnel entre sans second facteur (en production, il est obligatoire)."
 	@echo "Guichet : http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter ; les courriels s'affichent ici)"
 	@DEBUG=true $(BIN)/guichet db_worker --interval 2 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  DEBUG=true $(BIN)/guichet runserver $(HOST):$(PORT)
+	  DEBUG=true GUICHET_STAFF_MFA_REQUIRED=false $(BIN)/guichet runserver $(HOST):$(PORT)
 
 test: setup browser-deps lint typecheck migrations-check unit ## Everything: lint, types, migrations check, unit, integration and browser tests (PostgreSQL when DATABASE_URL is set)
 

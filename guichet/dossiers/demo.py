@@ -25,7 +25,15 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from guichet.accounts.models import Membership, StaffRole, Unit, UnitService, User
+from guichet.accounts.models import (
+    GlobalRole,
+    Membership,
+    RoleGrant,
+    StaffRole,
+    Unit,
+    UnitService,
+    User,
+)
 from guichet.calendars.models import CalendarYear
 from guichet.calendars.services import business_calendar, calendar_load
 from guichet.catalogue.models import ClockEvent, Declaration, Service, ServiceKind
@@ -68,7 +76,8 @@ class Person:
 CLIENT = Person("client@example.org", "Camille Demo-Tremblay")
 AGENT = Person("agent@example.org", "Alex Agent-Demo")
 SUPERVISOR = Person("superviseur@example.org", "Sam Superviseur-Demo")
-LOGINS = (CLIENT.email, AGENT.email, SUPERVISOR.email)
+PRIVACY_OFFICER = Person("confidentialite@example.org", "Jo Confidentialite-Demo")
+LOGINS = (CLIENT.email, AGENT.email, SUPERVISOR.email, PRIVACY_OFFICER.email)
 
 
 @dataclass(frozen=True)
@@ -609,6 +618,8 @@ def _units_and_staff(
     Membership.objects.get_or_create(
         user=supervisor, unit=supervised, defaults={"role": StaffRole.SUPERVISOR}
     )
+    officer = _account(PRIVACY_OFFICER, password)
+    RoleGrant.objects.get_or_create(user=officer, role=GlobalRole.PRIVACY_OFFICER)
     declared = {code: spec.code for spec in UNITS for code in spec.services}
     owned = set(UnitService.objects.values_list("service_code", flat=True))
     for code in sorted(catalogue.codes() - owned):

@@ -4,7 +4,7 @@ import argparse
 import importlib
 import sys
 
-GROUPS = ["clock"]
+GROUPS = ["clock", "dossiers", "reports"]
 
 
 def main() -> int:

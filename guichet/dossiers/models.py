@@ -128,7 +128,7 @@ class Dossier(models.Model):
             # `include` is ignored by SQLite).
             models.Index(
                 fields=["unit", "due_date", "id"],
-                include=["at_risk_on", "overdue_on"],
+                include=["at_risk_on", "overdue_on", "service", "state", "assigned_to"],
                 name="worklist_open_covering",
                 condition=Q(state__in=["received", "incomplete", "intention"]),
             ),

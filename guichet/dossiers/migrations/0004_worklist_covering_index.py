@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='dossier',
-            index=models.Index(condition=models.Q(('state__in', ['received', 'incomplete', 'intention'])), fields=['unit', 'due_date', 'id'], include=('at_risk_on', 'overdue_on'), name='worklist_open_covering'),
+            index=models.Index(condition=models.Q(('state__in', ['received', 'incomplete', 'intention'])), fields=['unit', 'due_date', 'id'], include=('at_risk_on', 'overdue_on', 'service', 'state', 'assigned_to'), name='worklist_open_covering'),
         ),
     ]

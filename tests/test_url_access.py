@@ -94,6 +94,8 @@ ACCESS: dict[str, dict[str, str]] = {
     "api:dossier_events": API_TOKEN_ONLY,
     "api:api-root": dict.fromkeys(PERSONAS, DENIED),
     "api:unknown-path": dict.fromkeys(PERSONAS, DENIED),
+    "privacy:policy": EVERYONE_OK,
+    "privacy:policy_version": EVERYONE_OK,
     # The privacy officer's screens: nobody of the walk holds that role.
     **dict.fromkeys(
         (
@@ -167,6 +169,7 @@ def test_every_url_as_every_persona(personas: Personas) -> None:
         "move": "evaluer",
         "fiscal_year": "2025-2026",
         "fmt": "csv",
+        "version": "1",
     }
     clients: dict[str, Client] = {"anonymous": Client()}
     for name, user in personas.all().items():

@@ -6,6 +6,8 @@ app_name = "privacy"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("politique/", views.policy, name="policy"),
+    path("politique/version-<slug:version>/", views.policy, name="policy_version"),
     path("journal/", views.access_log, name="access_log"),
     path("journal/export.csv", views.access_log_export, name="access_log_export"),
     path("incidents/", views.incidents, name="incidents"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from guichet.accounts.models import GlobalRole, User, has_role
 from guichet.accounts.reauth import recent_auth_required
 from guichet.datafiles import DataFileError
+from guichet.privacy import policy as privacy_policy
 from guichet.privacy import services
 from guichet.privacy.forms import AccessLogSearchForm, IncidentForm, LegalHoldForm, VersionForm
 from guichet.privacy.models import (
@@ -491,3 +492,20 @@ def legal_hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Conservation légale levée : {hold.target_label}.")
     return redirect("privacy:legal_holds")
+
+
+@require_safe
+def policy(request: HttpRequest, version: str | None = None) -> HttpResponse:
+    """The privacy policy, public: the version in force, or an earlier one by its number."""
+    shown = privacy_policy.current() if version is None else privacy_policy.find(version)
+    if shown is None:
+        raise Http404("Version introuvable")
+    return render(
+        request,
+        "privacy/policy/page.html",
+        {
+            "version": shown,
+            "current": privacy_policy.current(),
+            "versions": privacy_policy.VERSIONS,
+        },
+    )

@@ -22,3 +22,10 @@ def test_home_shows_the_catalogue_and_passes_axe(
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
     assert axe_violations(page) == []
+
+
+def test_privacy_policy_passes_axe(page: Page, live_server: object) -> None:
+    page.goto(f"{live_server}/")
+    page.get_by_role("link", name="Politique de confidentialité").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Politique de confidentialité"
+    assert axe_violations(page) == []

@@ -8,24 +8,13 @@ Each getter of one dossier, letter or document records the read in the access lo
 (guichet/privacy), with the reason the caller gives (`why`); a denied read records nothing.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from guichet.accounts.models import Membership, StaffRole, User
+from guichet.accounts.models import Membership, User
 from guichet.dossiers.models import Document, Dossier, Letter
 from guichet.privacy.models import SubjectKind
 from guichet.privacy.services import access_log_read
-
-
-def is_staff_member(user: User) -> bool:
-    return user.is_authenticated and Membership.objects.filter(user=user).exists()
-
-
-def dossiers_visible_to(user: User) -> QuerySet[Dossier]:
-    if not user.is_authenticated:
-        return Dossier.objects.none()
-    units = Membership.objects.filter(user=user).values("unit_id")
-    return Dossier.objects.filter(Q(client=user) | Q(unit_id__in=units))
 
 
 def dossiers_of_client(user: User) -> QuerySet[Dossier]:
@@ -77,11 +66,6 @@ def _staff_dossier(user: User, number: str) -> Dossier:
     if dossier is None:
         raise Http404("Dossier introuvable")
     return dossier
-
-
-def role_in_unit(user: User, unit_id: int) -> StaffRole | None:
-    membership = Membership.objects.filter(user=user, unit_id=unit_id).first()
-    return StaffRole(membership.role) if membership else None
 
 
 def letter_get_for_user(

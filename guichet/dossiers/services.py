@@ -21,10 +21,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from guichet.accounts.models import Membership, StaffRole, UnitService, User
+from guichet.accounts.models import Membership, UnitService, User
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
-from guichet.dossiers.clocks import DerivedClock, apply_caches, derive_clocks, earliest
+from guichet.dossiers.clocks import DerivedClock, apply_caches, derive_clocks
 from guichet.dossiers.letters import letter_title, long_date_fr, render_letter_pdf
 from guichet.dossiers.models import (
     Channel,
@@ -278,8 +278,8 @@ def dossier_acknowledge(
     if dossier.events.filter(kind=EventKind.ACKNOWLEDGED).exists():
         raise DossierError("L'accusé de réception a déjà été envoyé.")
     event = _event(dossier, EventKind.ACKNOWLEDGED, actor)
-    clocks = _save(dossier)
-    expected = earliest([c.due_date for c in clocks if c.running])
+    _save(dossier)
+    expected = dossier.due_date  # the earliest due date of the running clocks, just cached
     return _letter(
         dossier,
         LetterKind.ACKNOWLEDGMENT,
@@ -735,8 +735,3 @@ def dossier_link_confirm(*, user: User, number: str, code: str) -> LinkOutcome:
         _event(dossier, EventKind.ACCOUNT_LINKED, user)
         _save(dossier, "client")
     return LinkOutcome.LINKED
-
-
-def staff_role(user: User, dossier: Dossier) -> StaffRole | None:
-    membership = Membership.objects.filter(user=user, unit_id=dossier.unit_id).first()
-    return StaffRole(membership.role) if membership else None

@@ -4,6 +4,7 @@ A custom user model from the first migration, as Django recommends: identity, ro
 units (issue 4) grow on it without a painful switch later.
 """
 
+from datetime import date
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import BaseUserManager
@@ -252,3 +253,122 @@ class Signup(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+# --- Language of service ----------------------------------------------------------------------
+
+
+class ServiceLanguage(models.TextChoices):
+    """The languages offered in addition to French (never instead of it)."""
+
+    ENGLISH = "en", _("anglais")
+    SPANISH = "es", _("espagnol")
+
+
+class LanguageBasis(models.TextChoices):
+    """The recorded reasons that allow another language than French (Charte de la langue
+    française as amended in 2022)."""
+
+    RECENT_ARRIVAL = (
+        "recent_arrival",
+        _("Personne immigrante arrivée au Québec depuis moins de six mois"),
+    )
+    OUTSIDE_QUEBEC = "outside_quebec", _("Personne domiciliée hors du Québec")
+    ENGLISH_INSTRUCTION = (
+        "english_instruction",
+        _("Personne admissible à l'enseignement en anglais"),
+    )
+    HEALTH_SAFETY_JUSTICE = (
+        "health_safety_justice",
+        _("Santé, sécurité publique ou principes de justice naturelle"),
+    )
+
+
+class LanguageChange(models.TextChoices):
+    DECLARED = "declared", _("Déclarée")
+    ENDED = "ended", _("Terminée")
+
+
+class LanguageEndReason(models.TextChoices):
+    PERSON = "person", _("à la demande de la personne")
+    STAFF = "staff", _("par un membre du personnel")
+    MOVED_TO_QUEBEC = "moved_to_quebec", _("changement d'adresse au Québec")
+    EXPIRED = "expired", _("échéance atteinte")
+
+
+class RecordedAs(models.TextChoices):
+    CLIENT = "client", _("déclaration de la personne")
+    AGENT = "agent", _("inscription par le personnel")
+    SYSTEM = "system", _("système")
+
+
+class LanguageOfService(models.Model):
+    """One change of a client's language of service: a declaration (language, basis, the facts
+    behind it, the last day it is valid) or its end. Rows are never changed: the current
+    language of service is the latest row (see `guichet/accounts/language.py`)."""
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="language_of_service_history",
+        verbose_name=_("personne"),
+    )
+    change = models.CharField(_("changement"), max_length=10, choices=LanguageChange.choices)
+    language = models.CharField(
+        _("langue"), max_length=2, choices=ServiceLanguage.choices, blank=True
+    )
+    basis = models.CharField(_("motif"), max_length=30, choices=LanguageBasis.choices, blank=True)
+    arrived_on = models.DateField(_("date d'arrivée au Québec"), null=True, blank=True)
+    outside_quebec = models.BooleanField(_("domiciliée hors du Québec"), default=False)
+    justification = models.TextField(_("justification"), max_length=2000, blank=True)
+    # The last day the basis is valid; empty for "outside Québec", which lasts until a change
+    # of address to Québec.
+    valid_until = models.DateField(_("valide jusqu'au"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("raison de la fin"), max_length=20, choices=LanguageEndReason.choices, blank=True
+    )
+    recorded_as = models.CharField(_("inscrit par"), max_length=10, choices=RecordedAs.choices)
+    # The access log keeps who acted for good; this link goes if that account is deleted.
+    recorded_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inscrit par (compte)"),
+    )
+    recorded_at = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("langue de service")
+        verbose_name_plural = _("langues de service")
+        ordering: ClassVar[list[str]] = ["user", "id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["user", "id"], name="language_of_service_user")
+        ]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(change="declared") & ~models.Q(language="") & ~models.Q(basis="")
+                )
+                | (models.Q(change="ended") & ~models.Q(end_reason="")),
+                name="language_of_service_complete",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.change == LanguageChange.ENDED:
+            return f"{self.user} — {self.get_change_display()} ({self.get_end_reason_display()})"
+        return f"{self.user} — {self.get_language_display()} ({self.get_basis_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The history is kept: a change is a new row, never an edit of an old one.
+        if not self._state.adding:
+            raise ValueError("l'historique des langues de service ne se modifie pas")
+        super().save(*args, **kwargs)
+
+    def valid_on(self, day: date) -> bool:
+        """Whether this declaration allows its language on `day` (an end allows nothing)."""
+        return self.change == LanguageChange.DECLARED and (
+            self.valid_until is None or day <= self.valid_until
+        )

@@ -372,3 +372,76 @@ class LanguageOfService(models.Model):
         return self.change == LanguageChange.DECLARED and (
             self.valid_until is None or day <= self.valid_until
         )
+
+
+class AccessChangeKind(models.TextChoices):
+    MEMBERSHIP_GRANTED = "membership_granted", _("Affectation à une unité")
+    MEMBERSHIP_REVOKED = "membership_revoked", _("Fin d'une affectation")
+    ROLE_GRANTED = "role_granted", _("Attribution d'un rôle")
+    ROLE_REVOKED = "role_revoked", _("Retrait d'un rôle")
+    UNIT_CREATED = "unit_created", _("Création d'une unité")
+    SERVICE_ASSIGNED = "service_assigned", _("Service confié à une unité")
+    SERVICE_RELEASED = "service_released", _("Service retiré à une unité")
+
+
+class AccessChange(models.Model):
+    """One change to who may do what, made in the Administration area: a unit membership or a
+    global role given or taken back, a unit created, a service given to a unit or taken from
+    it. Memberships and grants hold the present; this append-only history keeps the past (when
+    a role was given and taken back, by whom and why)."""
+
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    kind = models.CharField(_("changement"), max_length=30, choices=AccessChangeKind.choices)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_changes",
+        verbose_name=_("personne"),
+    )
+    role = models.CharField(
+        _("rôle"),
+        max_length=30,
+        blank=True,
+        choices=[*StaffRole.choices, *GlobalRole.choices],
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unité"),
+    )
+    service_code = models.SlugField(_("code du service"), max_length=60, blank=True)
+    reason = models.CharField(_("motif"), max_length=500)
+    # The person had dossiers as a client, and the administrator went ahead knowingly.
+    conflict_acknowledged = models.BooleanField(_("conflit d'intérêts signalé"), default=False)
+
+    class Meta:
+        verbose_name = _("changement des droits d'accès")
+        verbose_name_plural = _("historique des droits d'accès")
+        ordering: ClassVar[list[str]] = ["-id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["user", "id"], name="access_change_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("l'historique des droits d'accès ne se modifie pas")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("l'historique des droits d'accès ne se supprime pas")

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "guichet.catalogue",
     "guichet.calendars",
     "guichet.dossiers",
+    "guichet.mandates",
     "guichet.reports",
     "guichet.privacy",
 ]

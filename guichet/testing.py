@@ -102,6 +102,19 @@ def personas(micc: Declaration, quebec_calendar: None) -> Personas:
     return people
 
 
+@pytest.fixture
+def administrator(db: None) -> Any:
+    """An administrator of Guichet (the global role), in no unit and with no dossier: the
+    persona of the Administration area."""
+    from guichet.accounts.models import GlobalRole, RoleGrant, User
+
+    admin = User.objects.create_user(
+        "administratrice@example.org", PASSWORD, full_name="Ariane Administratrice"
+    )
+    RoleGrant.objects.create(user=admin, role=GlobalRole.ADMINISTRATOR)
+    return admin
+
+
 def pdf_upload(name: str = "document.pdf", size: int = 0) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 

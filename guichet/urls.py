@@ -12,6 +12,7 @@ urlpatterns = [
     path("bureau/", include(office_patterns)),
     path("resultats/", include("guichet.reports.urls")),
     path("confidentialite/", include("guichet.privacy.urls")),
+    path("administration/", include("guichet.accounts.administration.urls")),
     # Ours first: they keep Django's names (login, password_reset…) with French pages and add
     # sign-up, the second factor and re-authentication.
     path("accounts/", include("guichet.accounts.urls")),

@@ -68,6 +68,27 @@ class EventKind(models.TextChoices):
     ACCOUNT_LINKED = "account_linked", _("Dossier lié au compte en ligne du client")
 
 
+class MandateEventKind(models.TextChoices):
+    """Events that the mandates app (guichet/mandates) records on a dossier.
+
+    Not members of `EventKind` on purpose: the kind column's choices are part of the dossiers
+    migrations, and the database stores any text there. Keeping these apart let mandates ship
+    with no migration of the dossiers app; `event_kind_label` names both. Folding them into
+    `EventKind` later takes one choices-only migration.
+    """
+
+    MANDATE_GRANTED = "mandate_granted", _("Mandat donné à un consultant en immigration")
+    MANDATE_REVOKED = "mandate_revoked", _("Mandat révoqué")
+
+
+def event_kind_label(kind: str) -> str:
+    """The French label of an event kind, whichever list it comes from."""
+    for choices in (EventKind, MandateEventKind):
+        if kind in choices.values:
+            return str(choices(kind).label)
+    return kind
+
+
 class Dossier(models.Model):
     number = models.CharField(_("numéro"), max_length=20, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="dossiers")
@@ -178,9 +199,15 @@ class DossierEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.dossier_id} #{self.seq} {self.kind}"
 
+    @property
+    def kind_label(self) -> str:
+        return event_kind_label(self.kind)
+
     def summary(self) -> str:
         """The event's details in one line, for the history tables."""
         d = self.details
+        if d.get("consultant"):
+            return str(d["consultant"])
         if d.get("items"):
             return " ; ".join(d["items"])
         if d.get("decision"):

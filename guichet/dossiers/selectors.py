@@ -24,11 +24,13 @@ def dossiers_of_client(user: User) -> QuerySet[Dossier]:
 
 
 def dossiers_of_staff(user: User) -> QuerySet[Dossier]:
+    """The dossiers of the user's units, except those filed under their own account: nobody
+    works on their own dossier (conflict of interest)."""
     if not user.is_authenticated:
         return Dossier.objects.none()
     return Dossier.objects.filter(
         unit_id__in=Membership.objects.filter(user=user).values("unit_id")
-    )
+    ).exclude(client=user)
 
 
 def dossier_get_for_client(user: User, number: str, *, why: str) -> Dossier:

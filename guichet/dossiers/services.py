@@ -262,6 +262,10 @@ def dossier_assign(
     _require_open(dossier)
     if not Membership.objects.filter(user=agent, unit=dossier.unit).exists():
         raise DossierError(f"{agent} n'est pas membre de l'unité responsable de ce dossier.")
+    if dossier.client_id == agent.pk:
+        raise DossierError(
+            f"{agent} est le client de ce dossier : il ne peut pas le traiter (conflit d'intérêts)."
+        )
     dossier.assigned_to = agent
     _event(dossier, EventKind.ASSIGNED, actor, agent=agent.pk, agent_name=str(agent))
     _save(dossier, "assigned_to")

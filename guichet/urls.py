@@ -9,6 +9,7 @@ from guichet.dossiers.urls import office_patterns, portal_patterns
 urlpatterns = [
     path("", include("guichet.catalogue.urls")),
     path("", include(portal_patterns)),
+    path("", include("guichet.mandates.urls")),
     path("bureau/", include(office_patterns)),
     path("resultats/", include("guichet.reports.urls")),
     path("confidentialite/", include("guichet.privacy.urls")),

@@ -16,7 +16,15 @@ from guichet.testing import PASSWORD, Personas, checked, make_dossier, pdf_uploa
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("anonymous", "owner", "other_client", "agent", "other_agent", "supervisor")
+PERSONAS = (
+    "anonymous",
+    "owner",
+    "other_client",
+    "agent",
+    "other_agent",
+    "supervisor",
+    "administrator",
+)
 OK, LOGIN, DENIED, METHOD, UNAUTHORIZED = "ok", "login", "denied", "method", "unauthorized"
 
 EVERYONE_OK = dict.fromkeys(PERSONAS, OK)
@@ -28,6 +36,7 @@ OWNER_ONLY = {
     "agent": DENIED,
     "other_agent": DENIED,
     "supervisor": DENIED,
+    "administrator": DENIED,
 }
 POST_ONLY_SIGNED_IN = {**dict.fromkeys(PERSONAS, METHOD), "anonymous": LOGIN}
 UNIT_STAFF = {
@@ -37,6 +46,7 @@ UNIT_STAFF = {
     "agent": OK,
     "other_agent": DENIED,
     "supervisor": OK,
+    "administrator": DENIED,
 }
 ANY_STAFF = {**UNIT_STAFF, "other_agent": OK}
 STAFF_POST_ONLY = {
@@ -46,8 +56,11 @@ STAFF_POST_ONLY = {
     "agent": METHOD,
     "other_agent": DENIED,
     "supervisor": METHOD,
+    "administrator": DENIED,
 }
 API_TOKEN_ONLY = dict.fromkeys(PERSONAS, UNAUTHORIZED)
+ADMINISTRATOR_ONLY = {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN, "administrator": OK}
+ADMINISTRATOR_POST_ONLY = {**ADMINISTRATOR_ONLY, "administrator": METHOD}
 
 ACCESS: dict[str, dict[str, str]] = {
     "catalogue:home": EVERYONE_OK,
@@ -113,6 +126,28 @@ ACCESS: dict[str, dict[str, str]] = {
         ),
         {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN},
     ),
+    # The Administration area: administrators only; a change is a POST, after re-authentication.
+    **dict.fromkeys(
+        (
+            "administration:home",
+            "administration:person",
+            "administration:membership_revoke",
+            "administration:role_revoke",
+            "administration:units",
+            "administration:service_release",
+            "administration:history",
+        ),
+        ADMINISTRATOR_ONLY,
+    ),
+    **dict.fromkeys(
+        (
+            "administration:membership_grant",
+            "administration:role_grant",
+            "administration:unit_create",
+            "administration:service_assign",
+        ),
+        ADMINISTRATOR_POST_ONLY,
+    ),
     # Results: the supervisors of a unit.
     **dict.fromkeys(
         ("reports:dashboard", "reports:dossiers", "reports:annual", "reports:annual_file"),
@@ -154,7 +189,7 @@ def outcome(response: Any) -> str:
     return DENIED
 
 
-def test_every_url_as_every_persona(personas: Personas) -> None:
+def test_every_url_as_every_persona(personas: Personas, administrator: Any) -> None:
     dossier = make_dossier(personas, documents=[checked(pdf_upload("passeport.pdf"))])
     letter = services.dossier_acknowledge(dossier=dossier, actor=personas.agent)
     values = {
@@ -170,9 +205,12 @@ def test_every_url_as_every_persona(personas: Personas) -> None:
         "fiscal_year": "2025-2026",
         "fmt": "csv",
         "version": "1",
+        "person_id": str(personas.agent.pk),
+        "membership_id": str(personas.agent.memberships.get().pk),
+        "grant_id": str(administrator.role_grants.get().pk),
     }
     clients: dict[str, Client] = {"anonymous": Client()}
-    for name, user in personas.all().items():
+    for name, user in {**personas.all(), "administrator": administrator}.items():
         clients[name] = Client()
         assert clients[name].login(username=user.email, password=PASSWORD)
 
@@ -184,10 +222,9 @@ def test_every_url_as_every_persona(personas: Personas) -> None:
         path = concrete(route, values)
         for persona in PERSONAS:
             got = outcome(clients[persona].get(path))
-            if got != ACCESS[name][persona]:
-                surprises.append(
-                    f"{name} {path} as {persona}: {got}, expected {ACCESS[name][persona]}"
-                )
+            expected = ACCESS[name].get(persona, "(no entry for this persona)")
+            if got != expected:
+                surprises.append(f"{name} {path} as {persona}: {got}, expected {expected}")
     assert surprises == []
 
 

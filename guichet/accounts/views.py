@@ -56,12 +56,14 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 @login_required
 def after_login(request: HttpRequest) -> HttpResponse:
-    """Staff land on their worklist, the privacy officer on the privacy screens, clients on
-    their dossiers."""
+    """Staff land on their worklist, the privacy officer on the privacy screens, an
+    administrator on the Administration area, clients on their dossiers."""
     if Membership.objects.filter(user=request.user.pk).exists():
         return redirect("office:worklist")
     if has_role(request.user, GlobalRole.PRIVACY_OFFICER):
         return redirect("privacy:home")
+    if has_role(request.user, GlobalRole.ADMINISTRATOR):
+        return redirect("administration:home")
     return redirect("portal:my_dossiers")
 
 

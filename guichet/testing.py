@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 
 from guichet.calendars.services import calendar_load
@@ -162,3 +163,5 @@ def _test_settings(settings: Any) -> None:
     # with Client.login()/force_login() would otherwise land on the enrolment page. The tests
     # of the second factor switch it back on (guichet/accounts/tests/test_second_factor.py).
     settings.GUICHET_STAFF_MFA_REQUIRED = False
+    # The worklist keeps its counts a few seconds in the process cache: no test sees another's.
+    cache.clear()

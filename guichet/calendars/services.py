@@ -9,8 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
-from django.db.models import Count, Max
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from guichet.accounts.models import User
@@ -214,6 +213,21 @@ def _tables(at: datetime | None) -> dict[int, dict[date, str]]:
 _cache: dict[tuple[object, ...], BusinessCalendar] = {}
 
 
+def _stamp() -> tuple[object, ...]:
+    """What changes whenever a year is confirmed or a closure day recorded or retired: one
+    round trip, since every page that shows a due date asks for it."""
+    q = connection.ops.quote_name
+    years, days = q(CalendarYear._meta.db_table), q(ClosureDay._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {years}), (SELECT MAX(confirmed_at) FROM {years}),"  # noqa: S608 (table names from the models)
+            f" (SELECT COUNT(*) FROM {days}), (SELECT MAX(recorded_at) FROM {days}),"
+            f" (SELECT MAX(retired_at) FROM {days})"
+        )
+        row = cursor.fetchone()
+    return tuple(row)
+
+
 @functools.cache
 def _file_calendar() -> BusinessCalendar:
     return BusinessCalendar.build(parse_calendar(Path(settings.GUICHET_CALENDAR_FILE)))
@@ -228,17 +242,13 @@ def business_calendar(at: datetime | None = None) -> BusinessCalendar:
     used, so that a command never answers with the rule alone for a year that has a table.
     """
     try:
-        year_stamp = CalendarYear.objects.aggregate(n=Count("id"), at=Max("confirmed_at"))
+        key = _stamp()
     except DatabaseError:
         return _file_calendar()
-    if not year_stamp["n"]:
+    if not key[0]:
         return _file_calendar()
     if at is not None:
         return BusinessCalendar.build(_tables(at))
-    stamp = ClosureDay.objects.aggregate(
-        n=Count("id"), rec=Max("recorded_at"), ret=Max("retired_at")
-    )
-    key = (*stamp.values(), *year_stamp.values())
     if key not in _cache:
         _cache.clear()
         _cache[key] = BusinessCalendar.build(_tables(None))

@@ -24,6 +24,7 @@ from django.utils import timezone
 from guichet.accounts.models import Membership, UnitService, User
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
+from guichet.dossiers import worklist
 from guichet.dossiers.clocks import DerivedClock, apply_caches, derive_clocks
 from guichet.dossiers.letters import letter_title, long_date_fr, render_letter_pdf
 from guichet.dossiers.models import (
@@ -110,6 +111,8 @@ def _event(
         details=details,
     )
     access_log_dossier_change(dossier=dossier, kind=kind, actor=actor, actor_label=actor_label)
+    unit_id = dossier.unit_id
+    transaction.on_commit(lambda: worklist.forget_counts(unit_id))
     return event
 
 

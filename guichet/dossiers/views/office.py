@@ -1,14 +1,11 @@
 """The back office: the unit's worklist by due date, the dossier page, and every action."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -47,8 +44,9 @@ from guichet.dossiers.selectors import (
 )
 from guichet.dossiers.services import Applicant, DossierError, NewDocument
 from guichet.dossiers.views.files import document_response, letter_response
-
-PAGE_SIZE = 50
+from guichet.dossiers.worklist import Cursor, Filters
+from guichet.dossiers.worklist import counts as worklist_counts
+from guichet.dossiers.worklist import page as worklist_page
 
 
 def _user(request: HttpRequest) -> User:
@@ -72,56 +70,6 @@ def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
 
 def _units(user: User) -> list[Unit]:
     return list(Unit.objects.filter(memberships__user=user).order_by("name"))
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Keyset position in the worklist: (due date or none, id)."""
-
-    due: date | None
-    pk: int
-
-    @classmethod
-    def parse(cls, raw: str) -> "Cursor | None":
-        due_raw, _, pk_raw = raw.partition("_")
-        try:
-            due = None if due_raw == "none" else date.fromisoformat(due_raw)
-            return cls(due, int(pk_raw))
-        except ValueError:
-            return None
-
-    def __str__(self) -> str:
-        return f"{self.due.isoformat() if self.due else 'none'}_{self.pk}"
-
-    def after(self) -> Q:
-        if self.due is None:
-            return Q(due_date__isnull=True, pk__gt=self.pk)
-        return (
-            Q(due_date__gt=self.due)
-            | Q(due_date=self.due, pk__gt=self.pk)
-            | Q(due_date__isnull=True)
-        )
-
-
-def _filtered(unit: Unit, form: WorklistFilterForm, today: date) -> QuerySet[Dossier]:
-    qs = Dossier.objects.filter(unit=unit, state__in=OPEN_STATES)
-    data = form.cleaned_data if form.is_valid() else {}
-    if data.get("service"):
-        qs = qs.filter(service__code=data["service"])
-    if data.get("state"):
-        qs = qs.filter(state=data["state"])
-    if data.get("agent") == "none":
-        qs = qs.filter(assigned_to__isnull=True)
-    elif data.get("agent"):
-        qs = qs.filter(assigned_to_id=data["agent"])
-    flag = data.get("flag")
-    if flag == "overdue":
-        qs = qs.filter(overdue_on__lte=today)
-    elif flag == "at_risk":
-        qs = qs.filter(at_risk_on__lte=today).exclude(overdue_on__lte=today)
-    elif flag == "suspended":
-        qs = qs.filter(due_date__isnull=True)
-    return qs
 
 
 def _filter_form(request: HttpRequest, unit: Unit) -> WorklistFilterForm:
@@ -154,38 +102,18 @@ def worklist(request: HttpRequest) -> HttpResponse:
     unit = next((u for u in units if u.code == request.GET.get("unite")), units[0])
     today = timezone.localdate()
     form = _filter_form(request, unit)
-    qs = _filtered(unit, form, today)
-    counts = qs.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(overdue_on__lte=today)),
-        at_risk=Count("pk", filter=Q(at_risk_on__lte=today) & ~Q(overdue_on__lte=today)),
-        suspended=Count("pk", filter=Q(due_date__isnull=True)),
-    )
+    filters = Filters(**form.cleaned_data) if form.is_valid() else Filters()
     cursor = Cursor.parse(request.GET.get("apres", ""))
-    page = qs.order_by(F("due_date").asc(nulls_last=True), "pk")
-    if cursor:
-        page = page.filter(cursor.after())
-    rows = list(
-        page.select_related("service", "assigned_to")
-        # The worklist shows none of these; the identifiers would be decrypted for nothing.
-        .defer("birth_date", "passport_number", "federal_client_id", "postal_address")[
-            : PAGE_SIZE + 1
-        ]
-    )
-    next_cursor = (
-        str(Cursor(rows[PAGE_SIZE - 1].due_date, rows[PAGE_SIZE - 1].pk))
-        if len(rows) > PAGE_SIZE
-        else ""
-    )
+    shown = worklist_page(unit, filters, today, cursor)
     query = request.GET.copy()
     query.pop("apres", None)
     context = {
         "unit": unit,
         "units": units,
         "form": form,
-        "counts": counts,
-        "rows": [_row(d, today) for d in rows[:PAGE_SIZE]],
-        "next_cursor": next_cursor,
+        "counts": worklist_counts(unit, filters, today),
+        "rows": shown.rows,
+        "next_cursor": shown.next_cursor,
         "query": query.urlencode(),
         "first_page": cursor is None,
         "today": today,
@@ -196,12 +124,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
         else "dossiers/office/worklist.html"
     )
     return render(request, template, context)
-
-
-def _row(dossier: Dossier, today: date) -> dict[str, Any]:
-    overdue = dossier.overdue_on is not None and dossier.overdue_on <= today
-    at_risk = not overdue and dossier.at_risk_on is not None and dossier.at_risk_on <= today
-    return {"dossier": dossier, "overdue": overdue, "at_risk": at_risk}
 
 
 def _detail_context(user: User, dossier: Dossier, **overrides: Any) -> dict[str, Any]:

@@ -1,0 +1,138 @@
+"""The worklist: counts summed from grouped rows agree with plain filtering, pages by keyset
+walk every open dossier once in due-date order, and an action shows in the counts at once."""
+
+import itertools
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+
+from guichet.accounts.models import Unit
+from guichet.dossiers import services, worklist
+from guichet.dossiers.models import OPEN_STATES, Dossier
+from guichet.dossiers.worklist import Cursor, Filters
+from guichet.testing import Personas, make_dossier
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 6, 15)
+NOON = datetime(2026, 6, 15, 16, 0)  # UTC: noon in Québec, the same day
+
+
+@pytest.fixture
+def mixed(personas: Personas) -> list[Dossier]:
+    """Dossiers of the agent's unit received over 60 days: on time, at risk, overdue; some
+    incomplete (no due date), some assigned, one decided (closed), two services."""
+    made = []
+    with time_machine.travel(NOON, tick=False):
+        for i, days_ago in enumerate(range(0, 60, 3)):
+            code = "caq-etudiant" if i % 3 else "caq-travailleur-temporaire"
+            d = make_dossier(personas, code, received_on=TODAY - timedelta(days=days_ago))
+            if i % 4 == 1 and d.state == "received":
+                services.dossier_request_items(dossier=d, items=["Passeport"], actor=personas.agent)
+            if i % 5 == 2:
+                d.refresh_from_db()
+                services.dossier_assign(dossier=d, agent=personas.agent, actor=personas.agent)
+            made.append(d)
+        services.dossier_withdraw(dossier=made[-1], actor=personas.owner)
+    return made
+
+
+def _expected(unit: Unit, filters: Filters) -> set[str]:
+    """The same selection, written plainly over the rows, without the module's queries."""
+    chosen = set()
+    for d in Dossier.objects.filter(unit=unit).select_related("service"):
+        overdue = d.overdue_on is not None and d.overdue_on <= TODAY
+        at_risk = not overdue and d.at_risk_on is not None and d.at_risk_on <= TODAY
+        if d.state not in OPEN_STATES:
+            continue
+        if filters.service and d.service.code != filters.service:
+            continue
+        if filters.state and d.state != filters.state:
+            continue
+        if filters.agent == "none" and d.assigned_to_id is not None:
+            continue
+        if filters.agent not in ("", "none") and str(d.assigned_to_id) != filters.agent:
+            continue
+        flag = {"overdue": overdue, "at_risk": at_risk, "suspended": d.due_date is None}
+        if filters.flag and not flag[filters.flag]:
+            continue
+        chosen.add(d.number)
+    return chosen
+
+
+def test_counts_agree_with_plain_filtering_for_every_filter(
+    personas: Personas, mixed: list[Dossier]
+) -> None:
+    unit = mixed[0].unit
+    seen = {"overdue": 0, "at_risk": 0, "suspended": 0}
+    for service, state, agent, flag in itertools.product(
+        ["", "caq-etudiant", "caq-travailleur-temporaire"],
+        ["", *[s.value for s in OPEN_STATES]],
+        ["", "none", str(personas.agent.pk)],
+        ["", "overdue", "at_risk", "suspended"],
+    ):
+        filters = Filters(service=service, state=state, agent=agent, flag=flag)
+        got = worklist.counts(unit, filters, TODAY)
+        chosen = _expected(unit, filters)
+        assert got.total == len(chosen), filters
+        for kind in seen:
+            among = chosen & _expected(unit, replace(filters, flag=kind))
+            assert getattr(got, kind) == len(among), (filters, kind)
+            if filters == Filters():
+                seen[kind] = len(among)
+    # The fixture really holds each kind, or this test would prove little.
+    assert all(seen.values()), seen
+
+
+def test_pages_walk_every_open_dossier_once_in_due_order(
+    personas: Personas, mixed: list[Dossier], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worklist, "PAGE_SIZE", 4)
+    unit = mixed[0].unit
+    for flag in ("", "overdue", "at_risk", "suspended"):
+        filters = Filters(flag=flag)
+        walked: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            page = worklist.page(unit, filters, TODAY, cursor)
+            walked += page.rows
+            if not page.next_cursor:
+                break
+            cursor = Cursor.parse(page.next_cursor)
+        numbers = [r["number"] for r in walked]
+        assert len(numbers) == len(set(numbers))
+        assert set(numbers) == _expected(unit, filters)
+        dues = [r["due_date"] or "9999" for r in walked]
+        assert dues == sorted(dues)
+
+
+def test_an_action_shows_in_the_counts_at_once(
+    personas: Personas,
+    mixed: list[Dossier],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    unit = mixed[0].unit
+    before = worklist.counts(unit, Filters(), TODAY)
+    target = Dossier.objects.filter(unit=unit, state="received", due_date__gt=TODAY).first()
+    assert target is not None
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(NOON, tick=False):
+        services.dossier_request_items(dossier=target, items=["Relevé"], actor=personas.agent)
+    after = worklist.counts(unit, Filters(), TODAY)
+    assert after.suspended == before.suspended + 1
+    assert after.total == before.total
+
+
+def test_worklist_page_shows_counts_and_flags(personas: Personas, mixed: list[Dossier]) -> None:
+    client = Client()
+    client.force_login(personas.agent)
+    with time_machine.travel(NOON, tick=False):
+        page = client.get("/bureau/", {"flag": "overdue"}).content.decode()
+    overdue = _expected(mixed[0].unit, Filters(flag="overdue"))
+    assert overdue and all(number in page for number in overdue)
+    assert "En retard" in page and "comptés à" in page
+    on_time = _expected(mixed[0].unit, Filters()) - overdue
+    assert not any(number in page for number in on_time)

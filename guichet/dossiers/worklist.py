@@ -1,0 +1,251 @@
+"""The unit's worklist: which open dossiers, in which order, and how many of each kind.
+
+Two things keep it fast with 100,000 open dossiers in a unit (docs/bench.md):
+- **Counts from one grouped query, kept a short while.** The open dossiers of a unit are
+  counted once, grouped by service, state, agent and flags (a few hundred groups, read from
+  the covering index `worklist_open_covering` alone); the counts of any filter are summed from
+  those groups. The groups are kept in the cache for `COUNTS_TTL` seconds and dropped as soon
+  as an event of a dossier of the unit commits in this process (`forget_counts`), so an agent
+  sees their own action counted at once; another worker process may show counts up to
+  `COUNTS_TTL` seconds old, and the page says when they were taken.
+- **The page's ids first.** The keyset page is chosen on the covering index (ids and due
+  dates only), then those 50 rows are loaded by primary key. Filtering on flags no longer reads
+  the table for every overdue dossier that the `at_risk` filter skips.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.urls import reverse
+from django.utils import timezone
+
+from guichet.accounts.models import Unit, UnitService
+from guichet.catalogue.models import Service
+from guichet.dossiers.models import OPEN_STATES, Dossier, DossierState
+
+PAGE_SIZE = 50
+COUNTS_TTL = 30  # seconds
+
+OVERDUE, AT_RISK, SUSPENDED = "overdue", "at_risk", "suspended"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the agent asked for; every field empty means the whole open set of the unit."""
+
+    service: str = ""  # service code
+    state: str = ""
+    agent: str = ""  # a user id, "none" (unassigned) or ""
+    flag: str = ""  # OVERDUE, AT_RISK, SUSPENDED or ""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Keyset position in the worklist: (due date or none, id)."""
+
+    due: date | None
+    pk: int
+
+    @classmethod
+    def parse(cls, raw: str) -> "Cursor | None":
+        due_raw, _, pk_raw = raw.partition("_")
+        try:
+            due = None if due_raw == "none" else date.fromisoformat(due_raw)
+            return cls(due, int(pk_raw))
+        except ValueError:
+            return None
+
+    def __str__(self) -> str:
+        return f"{self.due.isoformat() if self.due else 'none'}_{self.pk}"
+
+    def after(self) -> Q:
+        if self.due is None:
+            return Q(due_date__isnull=True, pk__gt=self.pk)
+        return (
+            Q(due_date__gt=self.due)
+            | Q(due_date=self.due, pk__gt=self.pk)
+            | Q(due_date__isnull=True)
+        )
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int
+    overdue: int
+    at_risk: int
+    suspended: int
+    taken_at: datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict[str, Any]]
+    next_cursor: str
+
+
+def service_ids(unit: Unit, code: str = "") -> list[int]:
+    """Ids of the unit's services in every declaration version (one code, or all of them)."""
+    codes = UnitService.objects.filter(unit=unit).values_list("service_code", flat=True)
+    services = Service.objects.filter(code__in=codes)
+    if code:
+        services = services.filter(code=code)
+    return list(services.values_list("pk", flat=True))
+
+
+def open_dossiers(unit: Unit, filters: Filters, today: date) -> QuerySet[Dossier]:
+    qs = Dossier.objects.filter(unit=unit, state__in=OPEN_STATES)
+    if filters.service:
+        qs = qs.filter(service_id__in=service_ids(unit, filters.service))
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.agent == "none":
+        qs = qs.filter(assigned_to__isnull=True)
+    elif filters.agent:
+        qs = qs.filter(assigned_to_id=filters.agent)
+    if filters.flag == OVERDUE:
+        qs = qs.filter(overdue_on__lte=today)
+    elif filters.flag == AT_RISK:
+        qs = qs.filter(at_risk_on__lte=today).exclude(overdue_on__lte=today)
+    elif filters.flag == SUSPENDED:
+        qs = qs.filter(due_date__isnull=True)
+    return qs
+
+
+# -- counts ---------------------------------------------------------------------------------
+
+
+def _generation_key(unit_id: int) -> str:
+    return f"worklist:generation:{unit_id}"
+
+
+def forget_counts(unit_id: int) -> None:
+    """Called after a dossier of the unit changed: the next page counts again."""
+    cache.set(_generation_key(unit_id), timezone.now().timestamp(), None)
+
+
+def _flag(condition: Q) -> Case:
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def _groups(unit: Unit, today: date) -> tuple[list[dict[str, Any]], datetime]:
+    generation = cache.get(_generation_key(unit.pk), 0)
+    key = f"worklist:groups:{unit.pk}:{today.isoformat()}:{generation}"
+    cached: tuple[list[dict[str, Any]], datetime] | None = cache.get(key)
+    if cached is not None:
+        return cached
+    overdue = Q(overdue_on__lte=today)
+    groups = list(
+        Dossier.objects.filter(unit=unit, state__in=OPEN_STATES)
+        .values("service_id", "state", "assigned_to_id")
+        .annotate(
+            is_overdue=_flag(overdue),
+            is_at_risk=_flag(Q(at_risk_on__lte=today) & ~overdue),
+            is_suspended=_flag(Q(due_date__isnull=True)),
+        )
+        .values("service_id", "state", "assigned_to_id", "is_overdue", "is_at_risk", "is_suspended")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    value = (groups, timezone.now())
+    cache.set(key, value, COUNTS_TTL)
+    return value
+
+
+def _matches(group: dict[str, Any], filters: Filters, services: set[int] | None) -> bool:
+    if services is not None and group["service_id"] not in services:
+        return False
+    if filters.state and group["state"] != filters.state:
+        return False
+    if filters.agent == "none" and group["assigned_to_id"] is not None:
+        return False
+    if filters.agent not in ("", "none") and str(group["assigned_to_id"]) != filters.agent:
+        return False
+    return {
+        OVERDUE: group["is_overdue"],
+        AT_RISK: group["is_at_risk"],
+        SUSPENDED: group["is_suspended"],
+    }.get(filters.flag, True)
+
+
+def counts(unit: Unit, filters: Filters, today: date) -> Counts:
+    groups, taken_at = _groups(unit, today)
+    services = set(service_ids(unit, filters.service)) if filters.service else None
+    chosen = [g for g in groups if _matches(g, filters, services)]
+
+    def total(flag: str = "") -> int:
+        return sum(g["n"] for g in chosen if not flag or g[flag])
+
+    return Counts(
+        total=total(),
+        overdue=total("is_overdue"),
+        at_risk=total("is_at_risk"),
+        suspended=total("is_suspended"),
+        taken_at=taken_at,
+    )
+
+
+# -- the page -------------------------------------------------------------------------------
+
+
+def _state_labels() -> dict[str, str]:
+    return {state.value: str(state.label) for state in DossierState}
+
+
+def page(unit: Unit, filters: Filters, today: date, cursor: Cursor | None) -> Page:
+    ordered = open_dossiers(unit, filters, today).order_by(F("due_date").asc(nulls_last=True), "pk")
+    if cursor:
+        ordered = ordered.filter(cursor.after())
+    keys = list(ordered.values_list("pk", "due_date")[: PAGE_SIZE + 1])
+    next_cursor = (
+        str(Cursor(keys[PAGE_SIZE - 1][1], keys[PAGE_SIZE - 1][0])) if len(keys) > PAGE_SIZE else ""
+    )
+    ids = [pk for pk, _ in keys[:PAGE_SIZE]]
+    return Page(rows=rows(ids, today), next_cursor=next_cursor)
+
+
+def rows(ids: Iterable[int], today: date) -> list[dict[str, Any]]:
+    """The rows to show, in the order of `ids`, as plain values (no per-row lookups)."""
+    ids = list(ids)
+    loaded = {
+        d.pk: d
+        for d in Dossier.objects.filter(pk__in=ids)
+        .select_related("service", "assigned_to")
+        .only(
+            "number",
+            "state",
+            "received_on",
+            "due_date",
+            "at_risk_on",
+            "overdue_on",
+            "service__name_fr",
+            "assigned_to__full_name",
+            "assigned_to__email",
+        )
+    }
+    labels = _state_labels()
+    prefix = reverse("office:dossier", args=["0"])[: -len("0/")]
+    out = []
+    for pk in ids:
+        d = loaded[pk]
+        overdue = d.overdue_on is not None and d.overdue_on <= today
+        at_risk = not overdue and d.at_risk_on is not None and d.at_risk_on <= today
+        out.append(
+            {
+                "number": d.number,
+                "url": f"{prefix}{d.number}/",
+                "due_date": d.due_date.isoformat() if d.due_date else "",
+                "received_on": d.received_on.isoformat(),
+                "service": d.service.name_fr,
+                "state": labels.get(d.state, d.state),
+                "agent": str(d.assigned_to) if d.assigned_to else "—",
+                "overdue": overdue,
+                "at_risk": at_risk,
+            }
+        )
+    return out

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from guichet.testing import PASSWORD, Personas, checked, make_dossier, pdf_upload
 
 from guichet.dossiers import services
-from guichet.testing import PASSWORD, Personas, checked, make_dossier, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +100,9 @@ ACCESS: dict[str, dict[str, str]] = {
     "accounts:enrol": SIGNED_IN_OK,
     "accounts:remove_device": POST_ONLY_SIGNED_IN,
     "accounts:reauth": SIGNED_IN_OK,
+    "accounts:language": SIGNED_IN_OK,
+    "accounts:language_end": POST_ONLY_SIGNED_IN,
+    "accounts:set_language": dict.fromkeys(PERSONAS, METHOD),
     "api:openapi-json": EVERYONE_OK,
     "api:openapi-view": EVERYONE_OK,
     "api:file_dossier": dict.fromkeys(PERSONAS, METHOD),

@@ -7,6 +7,7 @@ and password managers fill it (WCAG 1.3.5), and the code fields `one-time-code`.
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -17,9 +18,9 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from guichet.accounts.models import LanguageBasis, ServiceLanguage, User
 
 from guichet.accounts import totp
-from guichet.accounts.models import User
 
 PASSWORD_HELP = _(
     "Au moins 12 caractères. Évitez un mot de passe courant, fait seulement de chiffres ou "
@@ -194,3 +195,113 @@ class ChangePasswordForm(PasswordChangeForm):
             "password_mismatch": _("Les deux mots de passe ne sont pas identiques."),
             "password_incorrect": _("Ce mot de passe est incorrect."),
         }
+
+
+# --- Language of service ---------------------------------------------------------------------
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+def _date_field(label: Any, help_text: Any = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=_DateInput(),
+        error_messages={"invalid": _("Entrez une date valide (AAAA-MM-JJ).")},
+    )
+
+
+class LanguageOfServiceForm(forms.Form):
+    """A language of service with its basis and the facts behind it (the client's own)."""
+
+    language = forms.ChoiceField(
+        label=_("Langue souhaitée, en plus du français"),
+        choices=ServiceLanguage.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez l'anglais ou l'espagnol.")},
+    )
+    basis = forms.ChoiceField(
+        label=_("Motif"),
+        choices=LanguageBasis.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez le motif qui vous donne droit à cette langue.")},
+    )
+    arrived_on = _date_field(
+        _("Date d'arrivée au Québec"),
+        _(
+            "Pour le motif « personne immigrante » : la langue vaut six mois à partir de "
+            "cette date."
+        ),
+    )
+    outside_quebec = forms.BooleanField(
+        label=_("Je confirme que mon domicile est hors du Québec"), required=False
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Pour l'admissibilité à l'enseignement en anglais, ou pour une raison de santé, de "
+            "sécurité publique ou de justice naturelle : expliquez votre situation."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        basis = data.get("basis")
+        if basis == LanguageBasis.RECENT_ARRIVAL and not data.get("arrived_on"):
+            if "arrived_on" not in self.errors:
+                self.add_error("arrived_on", _("Indiquez la date de votre arrivée au Québec."))
+        elif basis == LanguageBasis.OUTSIDE_QUEBEC and not data.get("outside_quebec"):
+            self.add_error("outside_quebec", _("Confirmez que votre domicile est hors du Québec."))
+        elif (
+            basis in (LanguageBasis.ENGLISH_INSTRUCTION, LanguageBasis.HEALTH_SAFETY_JUSTICE)
+            and not (data.get("justification") or "").strip()
+        ):
+            self.add_error("justification", _("Expliquez ce qui vous donne droit à ce motif."))
+        return data
+
+
+class StaffLanguageOfServiceForm(LanguageOfServiceForm):
+    """The same, recorded by an agent, who also sets the last day of the bases that have no
+    end of their own."""
+
+    valid_until = _date_field(
+        _("Valide jusqu'au (inclusivement)"),
+        _(
+            "Obligatoire pour l'enseignement en anglais et pour la santé, la sécurité ou la "
+            "justice."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outside_quebec"].label = _(
+            "La personne a confirmé que son domicile est hors du Québec"
+        )
+        self.fields["language"].label = _("Langue, en plus du français")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("basis")
+            in (LanguageBasis.ENGLISH_INSTRUCTION, LanguageBasis.HEALTH_SAFETY_JUSTICE)
+            and not data.get("valid_until")
+            and "valid_until" not in self.errors
+        ):
+            self.add_error("valid_until", _("Indiquez jusqu'à quand ce motif est valide."))
+        return data
+
+
+class LanguageSwitchForm(forms.Form):
+    """The switch in the header: the language of the pages for this visit."""
+
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, max_length=2000)

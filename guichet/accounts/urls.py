@@ -7,7 +7,7 @@ with our forms, French templates and e-mails; the others live in the `accounts` 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from guichet.accounts import views
+from guichet.accounts import language_views, views
 from guichet.accounts.forms import ChangePasswordForm, NewPasswordForm
 
 account_patterns = [
@@ -20,6 +20,9 @@ account_patterns = [
     path("double-authentification/", views.enrol, name="enrol"),
     path("double-authentification/retirer/", views.remove_device, name="remove_device"),
     path("confirmer/", views.reauth, name="reauth"),
+    path("langue/", language_views.language_of_service, name="language"),
+    path("langue/fin/", language_views.language_of_service_end, name="language_end"),
+    path("langue/affichage/", language_views.set_language, name="set_language"),
 ]
 
 urlpatterns = [

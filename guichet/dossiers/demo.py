@@ -24,9 +24,9 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
-
 from guichet.accounts.models import (
     GlobalRole,
+    LanguageBasis,
     Membership,
     RoleGrant,
     StaffRole,
@@ -39,7 +39,6 @@ from guichet.calendars.services import business_calendar, calendar_load
 from guichet.catalogue.models import ClockEvent, Declaration, Service, ServiceKind
 from guichet.catalogue.services import declaration_load
 from guichet.clock import BusinessCalendar, Suspension, due_date
-from guichet.dossiers import services
 from guichet.dossiers.clocks import (
     DerivedClock,
     apply_caches,
@@ -57,6 +56,10 @@ from guichet.dossiers.models import (
     EventKind,
     Letter,
 )
+
+from guichet.accounts.language import language_basis
+from guichet.accounts.services import language_of_service_declare
+from guichet.dossiers import services
 
 DEMO_PASSWORD = "demo-guichet"  # noqa: S105 — published on purpose: demo accounts only
 DEMO_DOMAIN = "example.org"
@@ -945,11 +948,25 @@ def demo_load(*, dossiers: int, seed: int) -> DemoResult:
     password = make_password(DEMO_PASSWORD)
     owner, staff, _ = _units_and_staff(catalogue, password)
     client = _account(CLIENT, password)
+    _client_language(client, today)
     clients = _synthetic_clients(rng, max(10, min(300, dossiers // 6)))
     builder = Builder(rng, cal, today, catalogue, owner, staff, clients)
     _write(builder.plans(dossiers), cal, rng)
     _client_dossiers(client, catalogue, today, owner, staff)
     return _result(today)
+
+
+def _client_language(client: User, today: date) -> None:
+    """The demo client arrived in Québec two months ago and asked for English: the portal
+    is in English (with its "Français" switch) and their letters in French, then English."""
+    if language_basis(client, today) is None:
+        language_of_service_declare(
+            user=client,
+            actor=client,
+            language="en",
+            basis=LanguageBasis.RECENT_ARRIVAL,
+            arrived_on=today - timedelta(days=60),
+        )
 
 
 def _result(today: date) -> DemoResult:

@@ -5,12 +5,13 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-
+from django.utils.translation import gettext_lazy as _
 from guichet.accounts.models import Membership, User
 from guichet.catalogue.models import Service
 from guichet.dossiers.models import Decision, EventKind
-from guichet.dossiers.services import SERVICE_EVENTS, NewDocument
 from guichet.dossiers.uploads import UploadError, check_upload
+
+from guichet.dossiers.services import SERVICE_EVENTS, NewDocument
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
@@ -151,6 +152,16 @@ class ChangeForm(VersionedForm):
         label="Nouvelle adresse ou description du changement",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    # Asked because a new address in Québec ends a language of service given to a client who
+    # lived outside Québec (guichet/accounts/language.py).
+    in_quebec = forms.TypedChoiceField(
+        label=_("Pour un changement d'adresse : la nouvelle adresse est-elle au Québec ?"),
+        choices=[("oui", _("Oui, au Québec")), ("non", _("Non, hors du Québec"))],
+        coerce=lambda value: value == "oui",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
     )
 
 

@@ -20,13 +20,11 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-
-from guichet.accounts.models import Membership, UnitService, User
+from django.utils.translation import gettext
+from guichet.accounts.models import LanguageBasis, Membership, UnitService, User
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
-from guichet.dossiers import worklist
 from guichet.dossiers.clocks import DerivedClock, apply_caches, derive_clocks
-from guichet.dossiers.letters import letter_title, long_date_fr, render_letter_pdf
 from guichet.dossiers.models import (
     Channel,
     Decision,
@@ -42,6 +40,11 @@ from guichet.dossiers.models import (
 )
 from guichet.dossiers.uploads import CheckedUpload
 from guichet.privacy.services import access_log_dossier_change
+
+from guichet.accounts.language import current_declaration
+from guichet.accounts.services import language_of_service_moved_to_quebec
+from guichet.dossiers import worklist
+from guichet.dossiers.letters import letter_title, render_letter_pdf
 
 # Days a client has to present observations after a notice of intention.
 OBSERVATIONS_DAYS = 15
@@ -148,9 +151,7 @@ def _save(dossier: Dossier, *fields: str) -> list[DerivedClock]:
 def _letter(
     dossier: Dossier, kind: LetterKind, event: DossierEvent, context: dict[str, Any]
 ) -> Letter:
-    pdf = render_letter_pdf(
-        kind, dossier, {"received_long": long_date_fr(dossier.received_on), **context}
-    )
+    pdf = render_letter_pdf(kind, dossier, context)
     letter = Letter(
         dossier=dossier, kind=kind, title=letter_title(kind, dossier), event_seq=event.seq
     )
@@ -292,7 +293,7 @@ def dossier_acknowledge(
         LetterKind.ACKNOWLEDGMENT,
         event,
         {
-            "expected_long": long_date_fr(expected) if expected else "",
+            "expected": expected,
             "officer": str(actor),
         },
     )
@@ -329,7 +330,7 @@ def dossier_request_items(
         event,
         {
             "items": wanted,
-            "suspended_long": long_date_fr(day),
+            "suspended": day,
             "officer": str(actor),
         },
     )
@@ -433,9 +434,9 @@ def dossier_notify_intention(
         LetterKind.INTENTION,
         event,
         {
-            "intended": "refuser" if intended == Decision.REFUSED else "rejeter",
+            "intended": intended,
             "reasons": reasons.strip(),
-            "observations_until_long": long_date_fr(until),
+            "observations_until": until,
             "officer": str(actor),
         },
     )
@@ -494,10 +495,10 @@ def dossier_decide(
         LetterKind.DECISION,
         event,
         {
-            "outcome_label": Decision(decision).label.lower(),
+            "decision": decision,
             "reasons": reasons.strip(),
             "recourse": dossier.service.recourse_fr,
-            "review_until_long": long_date_fr(review_until) if review_until else "",
+            "review_until": review_until,
             "officer": str(actor),
         },
     )
@@ -624,9 +625,16 @@ def dossier_report_change(
     text: str,
     actor: User,
     expected_version: int | None = None,
+    in_quebec: bool | None = None,
 ) -> Dossier:
-    """A change of address or of situation, kept in the history."""
+    """A change of address or of situation, kept in the history.
+
+    A new address in Québec (`in_quebec`) ends the client's language of service on the basis
+    of living outside Québec; while such a basis is in force, an address change must say
+    where the new address is."""
     dossier = _lock(dossier, expected_version)
+    if kind == EventKind.ADDRESS_CHANGED and in_quebec is None and _lives_outside_quebec(dossier):
+        raise DossierError(gettext("Indiquez si la nouvelle adresse est au Québec."))
     if kind not in (EventKind.ADDRESS_CHANGED, EventKind.SITUATION_CHANGED):
         raise DossierError("Changement inconnu.")
     if not text.strip():
@@ -634,8 +642,18 @@ def dossier_report_change(
     if kind == EventKind.ADDRESS_CHANGED:
         dossier.postal_address = text.strip()
     _event(dossier, kind, actor, text=text.strip())
+    if kind == EventKind.ADDRESS_CHANGED and in_quebec and dossier.client is not None:
+        language_of_service_moved_to_quebec(user=dossier.client, actor=actor)
     _save(dossier, "postal_address")
     return dossier
+
+
+def _lives_outside_quebec(dossier: Dossier) -> bool:
+    """Whether the dossier's client is served in another language for living outside Québec."""
+    if dossier.client is None:
+        return False
+    declaration = current_declaration(dossier.client)
+    return declaration is not None and declaration.basis == LanguageBasis.OUTSIDE_QUEBEC
 
 
 def _require_open(dossier: Dossier) -> None:

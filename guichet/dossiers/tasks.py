@@ -1,12 +1,34 @@
 """Background work of the dossiers, run by the django-tasks database worker
 (`guichet db_worker`)."""
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django_tasks import task
-
 from guichet.dossiers.models import Letter
+
+from guichet.accounts.language import letter_languages
+
+
+def letter_waiting_email(languages: Sequence[str]) -> tuple[str, str]:
+    """The subject and body of the e-mail that a letter is waiting: French first, then the
+    client's language of service when a basis allows it, as the letter itself."""
+    subjects, bodies = [], []
+    for language in languages:
+        with translation.override(language):
+            subjects.append(gettext("Une lettre vous attend dans Guichet"))
+            bodies.append(
+                gettext(
+                    "Bonjour,\n\nUne nouvelle lettre a été déposée dans votre espace Guichet.\n"
+                    "Pour la lire, connectez-vous : %(link)s\n\n"
+                    "Ce courriel est envoyé automatiquement ; n'y répondez pas.\n"
+                )
+                % {"link": f"{settings.GUICHET_BASE_URL}/dossiers/"}
+            )
+    return " / ".join(subjects), "\n* * *\n\n".join(bodies)
 
 
 @task()
@@ -19,13 +41,12 @@ def notify_letter_waiting(letter_id: int) -> None:
     dossier = letter.dossier
     address = dossier.client.email if dossier.client else dossier.applicant_email
     if address:
+        subject, body = letter_waiting_email(
+            letter_languages(dossier.client, timezone.localdate(letter.created_at))
+        )
         send_mail(
-            subject="Une lettre vous attend dans Guichet",
-            message=(
-                "Bonjour,\n\nUne nouvelle lettre a été déposée dans votre espace Guichet.\n"
-                f"Pour la lire, connectez-vous : {settings.GUICHET_BASE_URL}/dossiers/\n\n"
-                "Ce courriel est envoyé automatiquement ; n'y répondez pas.\n"
-            ),
+            subject=subject,
+            message=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[address],
         )

@@ -10,12 +10,10 @@ import pytest
 import time_machine
 from django.contrib.auth import authenticate
 from django.db.models import Count
-
 from guichet.accounts.models import Membership, StaffRole, UnitService, User
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
 from guichet.dossiers.clocks import derive_clocks, earliest
-from guichet.dossiers.demo import DEMO_PASSWORD
 from guichet.dossiers.models import (
     OPEN_STATES,
     Dossier,
@@ -27,6 +25,8 @@ from guichet.dossiers.models import (
     LetterKind,
 )
 from guichet.testing import CommandRun, run_command
+
+from guichet.dossiers.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +247,20 @@ def test_refused_on_a_production_installation(
     assert run.code == 2
     assert run.err.count("\n") == 1 and "production" in run.err
     assert (Dossier.objects.count(), User.objects.count()) == (0, 0)
+
+
+def test_the_demo_client_is_served_in_english_on_a_recorded_basis(demo: CommandRun) -> None:
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from guichet.accounts.language import language_basis
+
+    client = User.objects.get(email="client@example.org")
+    basis = language_basis(client, timezone.localdate())
+    assert basis is not None
+    assert (basis.language, basis.basis) == ("en", "recent_arrival")
+    letter = Letter.objects.filter(dossier__client=client).order_by("pk").first()
+    assert letter is not None
+    content = "\n".join(page.extract_text() for page in PdfReader(letter.file.path).pages)
+    assert "Nous avons bien reçu votre demande" in content
+    assert "We received your request" in content

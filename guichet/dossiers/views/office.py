@@ -11,24 +11,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-
 from guichet.accounts.models import Membership, Unit, UnitService, User
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service
 from guichet.catalogue.services import declaration_in_force
-from guichet.dossiers import services
 from guichet.dossiers.clocks import derive_clocks
-from guichet.dossiers.forms import (
-    AssignForm,
-    ConfirmForm,
-    DecisionForm,
-    IntentionForm,
-    ItemsReceivedForm,
-    MailRequestForm,
-    RequestItemsForm,
-    ServiceEventForm,
-    WorklistFilterForm,
-)
 from guichet.dossiers.models import (
     OPEN_STATES,
     Channel,
@@ -42,11 +29,31 @@ from guichet.dossiers.selectors import (
     dossier_get_for_staff,
     letter_get_for_user,
 )
-from guichet.dossiers.services import Applicant, DossierError, NewDocument
 from guichet.dossiers.views.files import document_response, letter_response
 from guichet.dossiers.worklist import Cursor, Filters
 from guichet.dossiers.worklist import counts as worklist_counts
 from guichet.dossiers.worklist import page as worklist_page
+
+from guichet.accounts.forms import StaffLanguageOfServiceForm
+from guichet.accounts.language import current_declaration
+from guichet.accounts.services import (
+    LanguageError,
+    language_of_service_declare,
+    language_of_service_end,
+)
+from guichet.dossiers import services
+from guichet.dossiers.forms import (
+    AssignForm,
+    ConfirmForm,
+    DecisionForm,
+    IntentionForm,
+    ItemsReceivedForm,
+    MailRequestForm,
+    RequestItemsForm,
+    ServiceEventForm,
+    WorklistFilterForm,
+)
+from guichet.dossiers.services import Applicant, DossierError, NewDocument
 
 
 def _user(request: HttpRequest) -> User:
@@ -140,6 +147,7 @@ def _detail_context(user: User, dossier: Dossier, **overrides: Any) -> dict[str,
         "decision_form": DecisionForm(initial=initial, prefix="decision"),
         "event_form": ServiceEventForm(initial={**initial, "on": today}, prefix="event"),
         "confirm_form": ConfirmForm(initial=initial, prefix="confirm"),
+        "language_form": StaffLanguageOfServiceForm(prefix="language"),
     }
     forms.update(overrides)
     return {
@@ -153,6 +161,7 @@ def _detail_context(user: User, dossier: Dossier, **overrides: Any) -> dict[str,
         "acknowledged": any(e.kind == EventKind.ACKNOWLEDGED for e in events),
         "today": today,
         "states": DossierState,
+        "client_language": current_declaration(dossier.client) if dossier.client else None,
         **forms,
     }
 
@@ -177,6 +186,41 @@ Action = tuple[type[Any], str, Callable[[Dossier, User, Any], Any], str]
 def _v(form: Any) -> int:
     version: int = form.cleaned_data["version"]
     return version
+
+
+def _language_client(dossier: Dossier) -> User:
+    if dossier.client is None:
+        raise DossierError(
+            "Ce dossier n'est lié à aucun compte : la langue de service s'inscrit au compte du "
+            "client."
+        )
+    return dossier.client
+
+
+def _record_language(dossier: Dossier, agent: User, form: Any) -> None:
+    """Record the client's language of service from their dossier (a service of accounts:
+    access-logged there)."""
+    data = form.cleaned_data
+    try:
+        language_of_service_declare(
+            user=_language_client(dossier),
+            actor=agent,
+            language=data["language"],
+            basis=data["basis"],
+            arrived_on=data.get("arrived_on"),
+            outside_quebec=bool(data.get("outside_quebec")),
+            justification=data.get("justification") or "",
+            valid_until=data.get("valid_until"),
+        )
+    except LanguageError as exc:
+        raise DossierError(str(exc)) from exc
+
+
+def _end_language(dossier: Dossier, agent: User) -> None:
+    try:
+        language_of_service_end(user=_language_client(dossier), actor=agent)
+    except LanguageError as exc:
+        raise DossierError(str(exc)) from exc
 
 
 ACTIONS: dict[str, Action] = {
@@ -262,6 +306,18 @@ ACTIONS: dict[str, Action] = {
             expected_version=_v(f),
         ),
         "Événement inscrit.",
+    ),
+    "langue-service": (
+        StaffLanguageOfServiceForm,
+        "language_form",
+        _record_language,
+        "Langue de service inscrite au compte du client.",
+    ),
+    "langue-service-fin": (
+        ConfirmForm,
+        "confirm_form",
+        lambda d, u, f: _end_language(d, u),
+        "Langue de service terminée : le client est servi en français seulement.",
     ),
     "fermer": (
         ConfirmForm,

@@ -9,13 +9,21 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-
 from guichet.accounts.models import User
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
 from guichet.catalogue.services import declaration_in_force
-from guichet.dossiers import services
 from guichet.dossiers.clocks import derive_clocks
+from guichet.dossiers.models import Dossier, DossierState, EventKind
+from guichet.dossiers.selectors import (
+    document_get_for_user,
+    dossier_get_for_client,
+    dossiers_of_client,
+    letter_get_for_user,
+)
+from guichet.dossiers.views.files import document_response, letter_response
+
+from guichet.dossiers import services
 from guichet.dossiers.forms import (
     ChangeForm,
     ConfirmForm,
@@ -26,15 +34,7 @@ from guichet.dossiers.forms import (
     ReviewForm,
     SendDocumentsForm,
 )
-from guichet.dossiers.models import Dossier, DossierState, EventKind
-from guichet.dossiers.selectors import (
-    document_get_for_user,
-    dossier_get_for_client,
-    dossiers_of_client,
-    letter_get_for_user,
-)
 from guichet.dossiers.services import Applicant, DossierError, NewDocument
-from guichet.dossiers.views.files import document_response, letter_response
 
 # Events a client sees in their history (internal steps such as assignment are not shown).
 CLIENT_EVENTS = {
@@ -303,6 +303,7 @@ def report_change(request: HttpRequest, number: str) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 actor=user,
                 expected_version=form.cleaned_data["version"],
+                in_quebec=form.cleaned_data.get("in_quebec"),
             )
         except DossierError as exc:
             form.add_error(None, str(exc))

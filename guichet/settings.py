@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
 from guichet.env import env_bool, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent

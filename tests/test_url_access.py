@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from guichet.testing import PASSWORD, Personas, checked, make_dossier, pdf_upload
 
 from guichet.dossiers import services
+from guichet.testing import PASSWORD, Personas, checked, make_dossier, pdf_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from guichet.accounts.models import LanguageBasis, ServiceLanguage, User
 
 from guichet.accounts import totp
+from guichet.accounts.models import LanguageBasis, ServiceLanguage, User
 
 PASSWORD_HELP = _(
     "Au moins 12 caractères. Évitez un mot de passe courant, fait seulement de chiffres ou "

@@ -12,6 +12,7 @@ import calendar
 from datetime import date, timedelta
 
 from django.conf import settings
+
 from guichet.accounts.models import (
     LanguageChange,
     LanguageOfService,

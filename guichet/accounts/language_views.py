@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from guichet.accounts.models import LanguageBasis, LanguageOfService, User
 
 from guichet.accounts import language, services
 from guichet.accounts.forms import LanguageOfServiceForm, LanguageSwitchForm
+from guichet.accounts.models import LanguageBasis, LanguageOfService, User
 
 LANGUAGE_COOKIE_DAYS = 365
 

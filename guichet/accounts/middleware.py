@@ -22,9 +22,9 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from guichet.accounts.models import User
 
 from guichet.accounts import language, mfa
+from guichet.accounts.models import User
 
 
 class SecondFactorMiddleware:

@@ -16,6 +16,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from guichet.accounts import totp
+from guichet.accounts.language import (
+    current_declaration,
+    expired_declaration,
+    recent_arrival_valid_until,
+    serves_in_french_only,
+)
 from guichet.accounts.models import (
     AccessChange,
     AccessChangeKind,
@@ -39,14 +47,6 @@ from guichet.accounts.models import (
 from guichet.catalogue.services import declaration_in_force
 from guichet.privacy.models import AccessAction, SubjectKind
 from guichet.privacy.services import access_log_record
-
-from guichet.accounts import totp
-from guichet.accounts.language import (
-    current_declaration,
-    expired_declaration,
-    recent_arrival_valid_until,
-    serves_in_french_only,
-)
 
 SIGNUP_LINK_MAX_AGE = timedelta(hours=48)
 _SIGNUP_SALT = "guichet.accounts.signup"

@@ -24,6 +24,8 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+
+from guichet.accounts.language import language_basis
 from guichet.accounts.models import (
     GlobalRole,
     LanguageBasis,
@@ -34,11 +36,13 @@ from guichet.accounts.models import (
     UnitService,
     User,
 )
+from guichet.accounts.services import language_of_service_declare
 from guichet.calendars.models import CalendarYear
 from guichet.calendars.services import business_calendar, calendar_load
 from guichet.catalogue.models import ClockEvent, Declaration, Service, ServiceKind
 from guichet.catalogue.services import declaration_load
 from guichet.clock import BusinessCalendar, Suspension, due_date
+from guichet.dossiers import services
 from guichet.dossiers.clocks import (
     DerivedClock,
     apply_caches,
@@ -56,10 +60,6 @@ from guichet.dossiers.models import (
     EventKind,
     Letter,
 )
-
-from guichet.accounts.language import language_basis
-from guichet.accounts.services import language_of_service_declare
-from guichet.dossiers import services
 
 DEMO_PASSWORD = "demo-guichet"  # noqa: S105 — published on purpose: demo accounts only
 DEMO_DOMAIN = "example.org"

@@ -6,12 +6,12 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
 from guichet.accounts.models import Membership, User
 from guichet.catalogue.models import Service
 from guichet.dossiers.models import Decision, EventKind
-from guichet.dossiers.uploads import UploadError, check_upload
-
 from guichet.dossiers.services import SERVICE_EVENTS, NewDocument
+from guichet.dossiers.uploads import UploadError, check_upload
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 

@@ -18,10 +18,10 @@ from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from guichet.dossiers.models import Dossier, LetterKind
 from weasyprint import HTML
 
 from guichet.accounts.language import FRENCH, letter_languages
+from guichet.dossiers.models import Dossier, LetterKind
 
 TITLES = {
     LetterKind.ACKNOWLEDGMENT: _("Accusé de réception de votre demande"),

@@ -21,10 +21,15 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+
+from guichet.accounts.language import current_declaration
 from guichet.accounts.models import LanguageBasis, Membership, UnitService, User
+from guichet.accounts.services import language_of_service_moved_to_quebec
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
+from guichet.dossiers import worklist
 from guichet.dossiers.clocks import DerivedClock, apply_caches, derive_clocks
+from guichet.dossiers.letters import letter_title, render_letter_pdf
 from guichet.dossiers.models import (
     Channel,
     Decision,
@@ -40,11 +45,6 @@ from guichet.dossiers.models import (
 )
 from guichet.dossiers.uploads import CheckedUpload
 from guichet.privacy.services import access_log_dossier_change
-
-from guichet.accounts.language import current_declaration
-from guichet.accounts.services import language_of_service_moved_to_quebec
-from guichet.dossiers import worklist
-from guichet.dossiers.letters import letter_title, render_letter_pdf
 
 # Days a client has to present observations after a notice of intention.
 OBSERVATIONS_DAYS = 15

@@ -8,9 +8,9 @@ from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks import task
-from guichet.dossiers.models import Letter
 
 from guichet.accounts.language import letter_languages
+from guichet.dossiers.models import Letter
 
 
 def letter_waiting_email(languages: Sequence[str]) -> tuple[str, str]:

@@ -8,9 +8,9 @@ from typing import Any
 
 from django import template
 from django.utils import timezone, translation
-from guichet.accounts.models import User
 
 from guichet.accounts import language
+from guichet.accounts.models import User
 
 register = template.Library()
 

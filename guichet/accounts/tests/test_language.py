@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
+
+from guichet.accounts import language
 from guichet.accounts.models import (
     LanguageBasis,
     LanguageChange,
@@ -17,16 +19,14 @@ from guichet.accounts.models import (
     RecordedAs,
     User,
 )
-from guichet.dossiers.models import EventKind
-from guichet.privacy.models import AccessLog, SubjectKind
-from guichet.testing import PASSWORD, Personas, make_dossier
-
-from guichet.accounts import language
 from guichet.accounts.services import (
     LanguageError,
     language_of_service_declare,
     language_of_service_end,
 )
+from guichet.dossiers.models import EventKind
+from guichet.privacy.models import AccessLog, SubjectKind
+from guichet.testing import PASSWORD, Personas, make_dossier
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,12 @@ import pytest
 import time_machine
 from django.contrib.auth import authenticate
 from django.db.models import Count
+
 from guichet.accounts.models import Membership, StaffRole, UnitService, User
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
 from guichet.dossiers.clocks import derive_clocks, earliest
+from guichet.dossiers.demo import DEMO_PASSWORD
 from guichet.dossiers.models import (
     OPEN_STATES,
     Dossier,
@@ -25,8 +27,6 @@ from guichet.dossiers.models import (
     LetterKind,
 )
 from guichet.testing import CommandRun, run_command
-
-from guichet.dossiers.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

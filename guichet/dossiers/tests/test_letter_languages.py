@@ -9,14 +9,14 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from guichet.accounts.models import LanguageBasis
-from guichet.dossiers.models import Decision
-from guichet.testing import Personas, make_dossier
 from pypdf import PdfReader
 
+from guichet.accounts.models import LanguageBasis
 from guichet.accounts.services import language_of_service_declare
 from guichet.dossiers import services
 from guichet.dossiers.letters import long_date
+from guichet.dossiers.models import Decision
+from guichet.testing import Personas, make_dossier
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,31 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from guichet.accounts.forms import StaffLanguageOfServiceForm
+from guichet.accounts.language import current_declaration
 from guichet.accounts.models import Membership, Unit, UnitService, User
+from guichet.accounts.services import (
+    LanguageError,
+    language_of_service_declare,
+    language_of_service_end,
+)
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service
 from guichet.catalogue.services import declaration_in_force
+from guichet.dossiers import services
 from guichet.dossiers.clocks import derive_clocks
+from guichet.dossiers.forms import (
+    AssignForm,
+    ConfirmForm,
+    DecisionForm,
+    IntentionForm,
+    ItemsReceivedForm,
+    MailRequestForm,
+    RequestItemsForm,
+    ServiceEventForm,
+    WorklistFilterForm,
+)
 from guichet.dossiers.models import (
     OPEN_STATES,
     Channel,
@@ -29,31 +49,11 @@ from guichet.dossiers.selectors import (
     dossier_get_for_staff,
     letter_get_for_user,
 )
+from guichet.dossiers.services import Applicant, DossierError, NewDocument
 from guichet.dossiers.views.files import document_response, letter_response
 from guichet.dossiers.worklist import Cursor, Filters
 from guichet.dossiers.worklist import counts as worklist_counts
 from guichet.dossiers.worklist import page as worklist_page
-
-from guichet.accounts.forms import StaffLanguageOfServiceForm
-from guichet.accounts.language import current_declaration
-from guichet.accounts.services import (
-    LanguageError,
-    language_of_service_declare,
-    language_of_service_end,
-)
-from guichet.dossiers import services
-from guichet.dossiers.forms import (
-    AssignForm,
-    ConfirmForm,
-    DecisionForm,
-    IntentionForm,
-    ItemsReceivedForm,
-    MailRequestForm,
-    RequestItemsForm,
-    ServiceEventForm,
-    WorklistFilterForm,
-)
-from guichet.dossiers.services import Applicant, DossierError, NewDocument
 
 
 def _user(request: HttpRequest) -> User:

@@ -9,21 +9,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
 from guichet.accounts.models import User
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
 from guichet.catalogue.services import declaration_in_force
-from guichet.dossiers.clocks import derive_clocks
-from guichet.dossiers.models import Dossier, DossierState, EventKind
-from guichet.dossiers.selectors import (
-    document_get_for_user,
-    dossier_get_for_client,
-    dossiers_of_client,
-    letter_get_for_user,
-)
-from guichet.dossiers.views.files import document_response, letter_response
-
 from guichet.dossiers import services
+from guichet.dossiers.clocks import derive_clocks
 from guichet.dossiers.forms import (
     ChangeForm,
     ConfirmForm,
@@ -34,7 +26,15 @@ from guichet.dossiers.forms import (
     ReviewForm,
     SendDocumentsForm,
 )
+from guichet.dossiers.models import Dossier, DossierState, EventKind
+from guichet.dossiers.selectors import (
+    document_get_for_user,
+    dossier_get_for_client,
+    dossiers_of_client,
+    letter_get_for_user,
+)
 from guichet.dossiers.services import Applicant, DossierError, NewDocument
+from guichet.dossiers.views.files import document_response, letter_response
 
 # Events a client sees in their history (internal steps such as assignment are not shown).
 CLIENT_EVENTS = {

@@ -126,9 +126,21 @@ ACCESS: dict[str, dict[str, str]] = {
             "privacy:incident_move",
             "privacy:legal_holds",
             "privacy:legal_hold_lift",
+            "privacy:requests",
+            "privacy:request",
+            "privacy:request_extend",
+            "privacy:request_answer_access",
+            "privacy:request_rectify",
+            "privacy:request_refuse",
+            "privacy:request_file",
         ),
         {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN},
     ),
+    # A person's requests for access or rectification (the owner made one in the walk; the
+    # file id is no file: downloads are walked in guichet/privacy/tests/test_request_screens.py).
+    "privacy:my_info": SIGNED_IN_OK,
+    "privacy:my_request": OWNER_ONLY,
+    "privacy:my_request_file": {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN},
     # The Administration area: administrators only; a change is a POST, after re-authentication.
     **dict.fromkeys(
         (
@@ -195,7 +207,12 @@ def outcome(response: Any) -> str:
 def test_every_url_as_every_persona(personas: Personas, administrator: Any) -> None:
     dossier = make_dossier(personas, documents=[checked(pdf_upload("passeport.pdf"))])
     letter = services.dossier_acknowledge(dossier=dossier, actor=personas.agent)
+    from guichet.privacy.services import info_request_submit
+
+    info_request = info_request_submit(person=personas.owner, kind="access")
     values = {
+        "request_id": str(info_request.pk),
+        "file_id": "999999",
         "code": "caq-etudiant",
         "number": dossier.number,
         "letter_id": str(letter.pk),

@@ -163,9 +163,24 @@ class ResetRequestForm(PasswordResetForm):
     email = _email_field("email")
 
 
+def _log_password(user: User, event: str) -> None:
+    from guichet.privacy.models import AccountEvent
+    from guichet.privacy.services import access_log_account_event
+
+    access_log_account_event(event=AccountEvent(event), person=user, actor=user)
+
+
 class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+    """The new password of a reset (Django's view saves it; the access log records it)."""
+
     new_password1, new_password2 = _new_password_fields()
     field_order = ["new_password1", "new_password2"]
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit)
+        if commit:
+            _log_password(user, "password_reset")
+        return user
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -185,6 +200,12 @@ class ChangePasswordForm(PasswordChangeForm):
     )
     new_password1, new_password2 = _new_password_fields()
     field_order = ["old_password", "new_password1", "new_password2"]
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit)
+        if commit:
+            _log_password(user, "password_changed")
+        return user
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

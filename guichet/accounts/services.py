@@ -45,8 +45,8 @@ from guichet.accounts.models import (
     has_role,
 )
 from guichet.catalogue.services import declaration_in_force
-from guichet.privacy.models import AccessAction, SubjectKind
-from guichet.privacy.services import access_log_record
+from guichet.privacy.models import AccessAction, AccountEvent, SubjectKind
+from guichet.privacy.services import access_log_account_event, access_log_record
 
 SIGNUP_LINK_MAX_AGE = timedelta(hours=48)
 _SIGNUP_SALT = "guichet.accounts.signup"
@@ -98,9 +98,13 @@ def user_sign_up(*, full_name: str, email: str, password: str) -> None:
                         email, password, full_name=full_name.strip(), is_active=False
                     )
                     Signup.objects.create(user=created)
+                    access_log_account_event(
+                        event=AccountEvent.SIGNUP, person=created, actor=created
+                    )
             except IntegrityError:  # the same address, signed up a moment ago
                 existing = User.objects.filter(email__iexact=email).first()
         if existing is not None:
+            access_log_account_event(event=AccountEvent.SIGNUP_EXISTING, person=existing)
             # Hash the password all the same: both answers take about as long.
             make_password(password)
             if (
@@ -167,6 +171,9 @@ def signup_activate(*, token: str) -> LinkStatus:
     if updated != 1:  # opened twice at the same moment: the other request activated it
         return LinkStatus.USED
     User.objects.filter(pk=signup.user_id).update(is_active=True)
+    access_log_account_event(
+        event=AccountEvent.EMAIL_VERIFIED, person=signup.user, actor=signup.user
+    )
     return LinkStatus.VALID
 
 
@@ -193,6 +200,7 @@ def totp_device_confirm(*, user: User, secret: str, code: str) -> totp.Check:
             "last_used_step": result.step,
         },
     )
+    access_log_account_event(event=AccountEvent.SECOND_FACTOR_ENROLLED, person=user, actor=user)
     return result
 
 
@@ -221,7 +229,8 @@ def totp_device_verify(*, user: User, code: str) -> totp.Check:
 @transaction.atomic
 def totp_device_remove(*, user: User) -> None:
     """Remove the person's application: log-in asks for the password only again."""
-    TotpDevice.objects.filter(user=user).delete()
+    if TotpDevice.objects.filter(user=user).delete()[0]:
+        access_log_account_event(event=AccountEvent.SECOND_FACTOR_REMOVED, person=user, actor=user)
 
 
 # --- Language of service -------------------------------------------------------------------

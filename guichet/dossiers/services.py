@@ -760,3 +760,47 @@ def dossier_link_confirm(*, user: User, number: str, code: str) -> LinkOutcome:
         _event(dossier, EventKind.ACCOUNT_LINKED, user)
         _save(dossier, "client")
     return LinkOutcome.LINKED
+
+
+# Identity fields a rectification (Loi sur l'accès, art. 89) may correct, with their labels.
+RECTIFIABLE_FIELDS = {
+    "applicant_name": "nom du demandeur",
+    "applicant_email": "courriel du demandeur",
+    "postal_address": "adresse postale",
+    "birth_date": "date de naissance",
+    "passport_number": "numéro de passeport",
+    "federal_client_id": "identifiant client fédéral (IUC)",
+}
+
+
+@transaction.atomic
+def dossier_rectify(
+    *, dossier: Dossier, field_name: str, value: str | date, reference: str, actor: User
+) -> Dossier:
+    """Correct one identity field of the dossier, as the privacy officer accepted in the
+    request `reference`. The history records which field was corrected and why, not the old
+    value: an inexact value is not kept."""
+    dossier = _lock(dossier, None)
+    if field_name not in RECTIFIABLE_FIELDS:
+        raise DossierError("Ce renseignement ne se rectifie pas ainsi.")
+    if isinstance(value, str):
+        value = value.strip()
+    if field_name == "birth_date":
+        if not isinstance(value, date) or value > _today():
+            raise DossierError("La date de naissance rectifiée doit être une date passée.")
+    elif not isinstance(value, str) or (not value and field_name == "applicant_name"):
+        raise DossierError("Indiquez le renseignement exact.")
+    label = RECTIFIABLE_FIELDS[field_name]
+    setattr(dossier, field_name, value)
+    # No EventKind of its own (that would be a migration of this app): a change of situation
+    # whose text says it is a rectification.
+    _event(
+        dossier,
+        EventKind.SITUATION_CHANGED,
+        actor,
+        text=f"Rectification ({reference}) : {label}",
+        rectification=reference,
+        field=field_name,
+    )
+    _save(dossier, field_name)
+    return dossier

@@ -1,12 +1,15 @@
 """Forms of the privacy officer's screens. Every input is validated here, in French."""
 
-from typing import Any, ClassVar
+from datetime import date
+from typing import Any, ClassVar, cast
 
 from django import forms
+from django.core import validators
+from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
 from guichet.dossiers.models import Dossier
-from guichet.privacy.models import AccessAction, ConfidentialityIncident
+from guichet.privacy.models import AccessAction, ConfidentialityIncident, InfoRequestKind
 from guichet.privacy.services import INCIDENT_FIELDS
 
 DATE = {"type": "date"}
@@ -178,3 +181,130 @@ class LegalHoldForm(forms.Form):
                 self.add_error("courriel", "Aucun compte n'utilise ce courriel.")
             data["target_person"] = person
         return data
+
+
+# --- Requests for access or rectification -----------------------------------------------------
+
+LONG_TEXT = 4000
+
+
+class InfoRequestForm(forms.Form):
+    """A person's request, from the page « Mes renseignements personnels »."""
+
+    kind = forms.ChoiceField(
+        label=_("Que demandez-vous ?"),
+        choices=InfoRequestKind.choices,
+        widget=forms.RadioSelect,
+    )
+    details = forms.CharField(
+        label=_("Précisions"),
+        help_text=_(
+            "Accès : ce que vous cherchez en particulier (facultatif ; sans précision, vous "
+            "recevez tous vos renseignements). Rectification : le renseignement inexact et où "
+            "il se trouve."
+        ),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    correction = forms.CharField(
+        label=_("Ce que le renseignement devrait être (rectification seulement)"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    dossier = forms.ChoiceField(
+        label=_("Dossier visé (facultatif)"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, numbers: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["dossier"]).choices = [
+            ("", _("Aucun en particulier")),
+            *((n, n) for n in numbers),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == InfoRequestKind.RECTIFICATION:
+            if not (data.get("details") or "").strip():
+                self.add_error("details", _("Indiquez quel renseignement est inexact."))
+            if not (data.get("correction") or "").strip():
+                self.add_error("correction", _("Indiquez ce que le renseignement devrait être."))
+        return data
+
+
+class ExtendForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif de la prolongation",
+        help_text="Il figure dans l'avis envoyé à la personne.",
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AnswerAccessForm(forms.Form):
+    message = forms.CharField(
+        label="Message à joindre à la lettre (facultatif)",
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RectifyForm(forms.Form):
+    dossier = forms.ChoiceField(label="Dossier à corriger")
+    field_name = forms.ChoiceField(label="Renseignement à corriger")
+    value = forms.CharField(
+        label="Renseignement exact",
+        help_text="Pour une date de naissance : AAAA-MM-JJ.",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    message = forms.CharField(
+        label="Message à joindre à la lettre (facultatif)",
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, numbers: list[str], **kwargs: Any) -> None:
+        from guichet.dossiers.services import RECTIFIABLE_FIELDS
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["dossier"]).choices = [(n, n) for n in numbers]
+        cast(forms.ChoiceField, self.fields["field_name"]).choices = list(
+            RECTIFIABLE_FIELDS.items()
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        field_name = data.get("field_name")
+        raw = (data.get("value") or "").strip()
+        if field_name == "birth_date":
+            try:
+                data["value"] = date.fromisoformat(raw)
+            except ValueError:
+                self.add_error("value", "Date invalide : écrivez-la AAAA-MM-JJ.")
+        elif field_name == "applicant_email" and raw:
+            try:
+                validators.validate_email(raw)
+            except forms.ValidationError:
+                self.add_error("value", "Adresse courriel invalide.")
+        elif field_name == "applicant_name" and not raw:
+            self.add_error("value", "Le nom ne peut pas être vide.")
+        return data
+
+
+class RefuseForm(forms.Form):
+    reasons = forms.CharField(
+        label="Motifs du refus",
+        help_text=(
+            "Ils figurent dans la lettre, avec le recours devant la Commission d'accès à "
+            "l'information (30 jours)."
+        ),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -27,6 +27,7 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("Exportation")
     DESTROY = "destroy", _("Destruction")
     ANONYMIZE = "anonymize", _("Anonymisation")
+    ACCOUNT = "account", _("Événement du compte")
 
 
 class SubjectKind(models.TextChoices):
@@ -37,6 +38,7 @@ class SubjectKind(models.TextChoices):
     INCIDENT = "incident", _("Incident de confidentialité")
     LEGAL_HOLD = "legal_hold", _("Conservation légale")
     ACCESS_LOG = "access_log", _("Journal des accès")
+    INFO_REQUEST = "info_request", _("Demande d'accès ou de rectification")
 
 
 class AccessLog(models.Model):
@@ -233,3 +235,151 @@ class ConfidentialityIncident(models.Model):
     @property
     def reference(self) -> str:
         return f"INC-{self.created_at:%Y}-{self.pk or 0:04d}"
+
+
+# --- Requests for access to, or rectification of, personal information ---------------------
+
+
+class AccountEvent(models.TextChoices):
+    """What happens to an account, each written to the access log (action `account`) with
+    its label as the reason."""
+
+    SIGNUP = "signup", _("compte : inscription")
+    SIGNUP_EXISTING = "signup_existing", _("compte : inscription tentée avec son adresse")
+    EMAIL_VERIFIED = "email_verified", _("compte : adresse courriel vérifiée")
+    LOGIN = "login", _("compte : connexion")
+    LOGIN_FAILED = "login_failed", _("compte : échec de connexion")
+    LOGOUT = "logout", _("compte : déconnexion")
+    PASSWORD_CHANGED = "password_changed", _("compte : mot de passe changé")
+    PASSWORD_RESET = "password_reset", _("compte : mot de passe réinitialisé")
+    SECOND_FACTOR_ENROLLED = "mfa_enrolled", _("compte : validation en deux étapes activée")
+    SECOND_FACTOR_REMOVED = "mfa_removed", _("compte : validation en deux étapes retirée")
+
+
+class InfoRequestKind(models.TextChoices):
+    ACCESS = "access", _("Accès à mes renseignements personnels")
+    RECTIFICATION = "rectification", _("Rectification de renseignements personnels")
+
+
+class InfoRequest(models.Model):
+    """A person's request for access to, or rectification of, their personal information.
+
+    The row holds what the person asked; it never changes. Everything that happens next —
+    the extension, the answer — is an `InfoRequestEvent`, and the due date is computed from
+    them (`deadlines.py`)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="info_requests",
+        verbose_name=_("personne"),
+    )
+    kind = models.CharField(_("demande"), max_length=20, choices=InfoRequestKind.choices)
+    received_on = models.DateField(_("date de réception"))
+    received_at = models.DateTimeField(_("reçue le"), default=timezone.now)
+    # Access: what the person wants in particular (empty: everything). Rectification: what
+    # is wrong.
+    details = models.TextField(_("précisions"), blank=True)
+    # Rectification: what it should be.
+    correction = models.TextField(_("renseignement exact"), blank=True)
+    dossier_number = models.CharField(_("dossier visé"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("demande d'accès ou de rectification")
+        verbose_name_plural = _("demandes d'accès ou de rectification")
+        ordering: ClassVar[list[str]] = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"DRP-{self.received_on:%Y}-{self.pk or 0:05d}"
+
+
+class InfoRequestEventKind(models.TextChoices):
+    RECEIVED = "received", _("Demande reçue")
+    EXTENDED = "extended", _("Délai prolongé de 10 jours")
+    ANSWERED = "answered", _("Renseignements transmis")
+    RECTIFIED = "rectified", _("Rectification faite")
+    REFUSED = "refused", _("Rectification refusée")
+
+
+ANSWER_EVENTS = (
+    InfoRequestEventKind.ANSWERED,
+    InfoRequestEventKind.RECTIFIED,
+    InfoRequestEventKind.REFUSED,
+)
+
+
+class InfoRequestEvent(models.Model):
+    """One step of a request's history. Rows are only ever inserted: `save()` refuses an
+    existing row, and the database refuses UPDATE (migration 0004)."""
+
+    request = models.ForeignKey(InfoRequest, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField(_("rang"))
+    kind = models.CharField(_("étape"), max_length=20, choices=InfoRequestEventKind.choices)
+    occurred_on = models.DateField(_("date"))
+    recorded_at = models.DateTimeField(_("inscrite le"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("étape d'une demande")
+        verbose_name_plural = _("étapes des demandes")
+        ordering: ClassVar[list[str]] = ["request", "seq"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["request", "seq"], name="info_request_event_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} #{self.seq} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("l'historique d'une demande ne se modifie pas")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("l'historique d'une demande ne se supprime pas")
+
+
+class InfoRequestFileKind(models.TextChoices):
+    EXTENSION_NOTICE = "extension_notice", _("Avis de prolongation du délai")
+    ANSWER = "answer", _("Lettre de réponse")
+    EXPORT_JSON = "export_json", _("Vos renseignements (fichier structuré JSON)")
+    EXPORT_PDF = "export_pdf", _("Vos renseignements (document PDF)")
+
+
+class InfoRequestFile(models.Model):
+    """A letter or an export delivered with a request; the person downloads it from the
+    request's page."""
+
+    request = models.ForeignKey(InfoRequest, on_delete=models.PROTECT, related_name="files")
+    kind = models.CharField(_("sorte"), max_length=20, choices=InfoRequestFileKind.choices)
+    title = models.CharField(_("titre"), max_length=200)
+    file = models.FileField(_("fichier"), upload_to="privacy/requests/%Y/%m/")
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    event_seq = models.PositiveIntegerField(_("étape"))
+    created_at = models.DateTimeField(_("produit le"), default=timezone.now)
+    notified_at = models.DateTimeField(_("personne avisée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fichier d'une demande")
+        verbose_name_plural = _("fichiers des demandes")
+        ordering: ClassVar[list[str]] = ["request", "event_seq", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def extension(self) -> str:
+        return "json" if self.content_type == "application/json" else "pdf"

@@ -1,16 +1,28 @@
 """Reading the access log and the register, for the privacy officer only (the views check
-the role)."""
+the role); and the access-scoped getters of requests for access or rectification, which
+record each read in the access log."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from guichet.accounts.models import User
+from guichet.accounts.models import GlobalRole, User, has_role
 from guichet.dossiers.models import Dossier
-from guichet.privacy.models import AccessLog
+from guichet.privacy.deadlines import STATUS_LABELS, RequestClock, RequestStatus, request_clock
+from guichet.privacy.models import (
+    ANSWER_EVENTS,
+    AccessAction,
+    AccessLog,
+    InfoRequest,
+    InfoRequestEvent,
+    InfoRequestFile,
+    SubjectKind,
+)
+from guichet.privacy.services import access_log_record
 
 
 @dataclass(frozen=True)
@@ -72,3 +84,90 @@ def access_log_search(search: LogSearch) -> QuerySet[AccessLog]:
     if search.action:
         qs = qs.filter(action=search.action)
     return qs
+
+
+# --- Requests for access or rectification -----------------------------------------------------
+
+
+def info_requests_of_person(user: User) -> QuerySet[InfoRequest]:
+    if not user.is_authenticated:
+        return InfoRequest.objects.none()
+    return InfoRequest.objects.filter(person=user).prefetch_related("events")
+
+
+def _log_request_read(request: InfoRequest, actor: User, why: str) -> None:
+    access_log_record(
+        action=AccessAction.READ,
+        subject_kind=SubjectKind.INFO_REQUEST,
+        subject_id=request.pk,
+        person=request.person_id,
+        actor=actor,
+        why=why,
+    )
+
+
+def _request_for(user: User, pk: int, *, officer: bool) -> InfoRequest:
+    if officer and not has_role(user, GlobalRole.PRIVACY_OFFICER):
+        raise Http404("Demande introuvable")
+    qs = InfoRequest.objects.select_related("person")
+    if not officer:
+        qs = qs.filter(person=user) if user.is_authenticated else qs.none()
+    request = qs.filter(pk=pk).first()
+    if request is None:
+        raise Http404("Demande introuvable")
+    return request
+
+
+def info_request_get_for_person(user: User, pk: int, *, why: str) -> InfoRequest:
+    """The person's own request, or 404 (another person's request reveals nothing)."""
+    request = _request_for(user, pk, officer=False)
+    _log_request_read(request, user, why)
+    return request
+
+
+def info_request_get_for_officer(user: User, pk: int, *, why: str) -> InfoRequest:
+    """Any request, for the privacy officer only (404 for anyone else)."""
+    request = _request_for(user, pk, officer=True)
+    _log_request_read(request, user, why)
+    return request
+
+
+def info_request_file_get(
+    user: User, pk: int, file_id: int, *, officer: bool, why: str
+) -> InfoRequestFile:
+    """A letter or an export of a request: the person's own, or any for the privacy
+    officer. Each download is written to the access log."""
+    request = _request_for(user, pk, officer=officer)
+    stored = request.files.filter(pk=file_id).first()
+    if stored is None:
+        raise Http404("Fichier introuvable")
+    _log_request_read(request, user, f"{why} : {stored.get_kind_display()}")
+    return stored
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    request: InfoRequest
+    clock: RequestClock
+    status: RequestStatus
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def with_clock(request: InfoRequest, today: date) -> QueueRow:
+    events = sorted(request.events.all(), key=lambda e: e.seq)
+    clock = request_clock(request.received_on, [(e.kind, e.occurred_on) for e in events])
+    return QueueRow(request, clock, clock.status(today))
+
+
+def info_request_queue(today: date) -> tuple[list[QueueRow], list[QueueRow]]:
+    """The privacy officer's queue: open requests by due date (late first), and the 50 most
+    recently answered."""
+    answered_ids = InfoRequestEvent.objects.filter(kind__in=ANSWER_EVENTS).values("request_id")
+    base = InfoRequest.objects.select_related("person").prefetch_related("events")
+    open_rows = [with_clock(r, today) for r in base.exclude(pk__in=answered_ids)]
+    open_rows.sort(key=lambda row: (row.clock.due_on, row.request.pk))
+    done = [with_clock(r, today) for r in base.filter(pk__in=answered_ids)[:50]]
+    return open_rows, done

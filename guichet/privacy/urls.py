@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guichet.privacy import views
+from guichet.privacy import request_views, views
 
 app_name = "privacy"
 
@@ -18,4 +18,27 @@ urlpatterns = [
     path("incidents/<int:pk>/<slug:move>/", views.incident_move, name="incident_move"),
     path("conservation/", views.legal_holds, name="legal_holds"),
     path("conservation/<int:pk>/lever/", views.legal_hold_lift, name="legal_hold_lift"),
+    # Requests for access or rectification: the person's page, the privacy officer's queue.
+    path("mes-renseignements/", request_views.my_info, name="my_info"),
+    path("mes-renseignements/<int:request_id>/", request_views.my_request, name="my_request"),
+    path(
+        "mes-renseignements/<int:request_id>/fichiers/<int:file_id>/",
+        request_views.my_request_file,
+        name="my_request_file",
+    ),
+    path("demandes/", request_views.queue, name="requests"),
+    path("demandes/<int:pk>/", request_views.request_detail, name="request"),
+    path("demandes/<int:pk>/prolonger/", request_views.request_extend, name="request_extend"),
+    path(
+        "demandes/<int:pk>/transmettre/",
+        request_views.request_answer_access,
+        name="request_answer_access",
+    ),
+    path("demandes/<int:pk>/rectifier/", request_views.request_rectify, name="request_rectify"),
+    path("demandes/<int:pk>/refuser/", request_views.request_refuse, name="request_refuse"),
+    path(
+        "demandes/<int:pk>/fichiers/<int:file_id>/",
+        request_views.request_file,
+        name="request_file",
+    ),
 ]

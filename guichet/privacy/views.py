@@ -21,10 +21,13 @@ from guichet.privacy import policy as privacy_policy
 from guichet.privacy import services
 from guichet.privacy.forms import AccessLogSearchForm, IncidentForm, LegalHoldForm, VersionForm
 from guichet.privacy.models import (
+    ANSWER_EVENTS,
     AccessAction,
     AccessLog,
     ConfidentialityIncident,
     IncidentStatus,
+    InfoRequest,
+    InfoRequestEvent,
     LegalHold,
     SubjectKind,
 )
@@ -75,6 +78,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 status=IncidentStatus.CLOSED
             ).count(),
             "holds": LegalHold.objects.filter(lifted_at__isnull=True).count(),
+            "open_requests": InfoRequest.objects.exclude(
+                pk__in=InfoRequestEvent.objects.filter(kind__in=ANSWER_EVENTS).values("request_id")
+            ).count(),
         },
     )
 

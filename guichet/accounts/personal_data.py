@@ -1,0 +1,47 @@
+"""The account's part of a person's personal-data export (see guichet/privacy/export.py)."""
+
+from typing import Any
+
+from guichet.accounts.models import Membership, RoleGrant, Signup, TotpDevice, User
+from guichet.privacy.export import iso, register_section
+
+
+@register_section(
+    "compte",
+    title="Votre compte",
+    description=(
+        "Votre compte en ligne : adresse courriel, nom, dates d'inscription et de dernière "
+        "connexion, validation en deux étapes (jamais son secret), rôles et unités pour le "
+        "personnel. Le mot de passe n'est conservé que sous une forme chiffrée qui ne se "
+        "déchiffre pas : il n'est pas communiqué."
+    ),
+    order=10,
+)
+def section(user: User) -> dict[str, Any]:
+    signup = Signup.objects.filter(user=user).first()
+    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    return {
+        "numéro_de_compte": user.pk,
+        "adresse_courriel": user.email,
+        "nom_complet": user.full_name,
+        "actif": user.is_active,
+        "inscrit_le": iso(user.date_joined),
+        "dernière_connexion": iso(user.last_login),
+        "inscription_en_ligne": (
+            {"demandée_le": iso(signup.requested_at), "activée_le": iso(signup.activated_at)}
+            if signup
+            else None
+        ),
+        "validation_en_deux_étapes": {
+            "activée": device is not None,
+            "depuis": iso(device.confirmed_at) if device else None,
+        },
+        "rôles": [
+            {"rôle": grant.get_role_display(), "attribué_le": iso(grant.granted_at)}
+            for grant in RoleGrant.objects.filter(user=user).order_by("granted_at")
+        ],
+        "unités": [
+            {"unité": m.unit.name, "rôle": m.get_role_display()}
+            for m in Membership.objects.filter(user=user).select_related("unit")
+        ],
+    }

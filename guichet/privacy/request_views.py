@@ -1,0 +1,253 @@
+"""Requests for access to, or rectification of, personal information: the person's page
+« Mes renseignements personnels » and the privacy officer's queue and request page."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from guichet.accounts.reauth import recent_auth_required
+from guichet.dossiers.models import Dossier
+from guichet.privacy import selectors, services
+from guichet.privacy.deadlines import EXTENSION_DAYS
+from guichet.privacy.forms import (
+    AnswerAccessForm,
+    ExtendForm,
+    InfoRequestForm,
+    RectifyForm,
+    RefuseForm,
+)
+from guichet.privacy.models import InfoRequest, InfoRequestFile, InfoRequestKind
+from guichet.privacy.services import PrivacyError
+from guichet.privacy.views import OFFICER_WHY, _user, privacy_officer_required
+
+PERSON_WHY = "consultation par la personne concernée"
+
+
+def _numbers(person_id: int) -> list[str]:
+    return list(
+        Dossier.objects.filter(client_id=person_id)
+        .order_by("-received_on", "-id")
+        .values_list("number", flat=True)
+    )
+
+
+def _download(stored: InfoRequestFile) -> FileResponse:
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=f"{stored.request.reference}-{stored.kind}.{stored.extension}",
+        content_type=stored.content_type,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- The person -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_info(request: HttpRequest) -> HttpResponse:
+    """Ask for access or rectification, and see one's requests."""
+    user = _user(request)
+    form = InfoRequestForm(request.POST or None, numbers=_numbers(user.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.info_request_submit(
+                person=user,
+                kind=InfoRequestKind(form.cleaned_data["kind"]),
+                details=form.cleaned_data["details"],
+                correction=form.cleaned_data["correction"],
+                dossier_number=form.cleaned_data["dossier"],
+            )
+        except PrivacyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Votre demande est reçue (référence %(ref)s).") % {"ref": created.reference},
+            )
+            return redirect("privacy:my_request", request_id=created.pk)
+    today = timezone.localdate()
+    rows = [selectors.with_clock(r, today) for r in selectors.info_requests_of_person(user)]
+    return render(
+        request,
+        "privacy/my_info.html",
+        {"form": form, "rows": rows},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_safe
+def my_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    info_request = selectors.info_request_get_for_person(_user(request), request_id, why=PERSON_WHY)
+    return render(request, "privacy/my_request.html", _request_context(info_request))
+
+
+@login_required
+@require_safe
+def my_request_file(request: HttpRequest, request_id: int, file_id: int) -> HttpResponseBase:
+    stored = selectors.info_request_file_get(
+        _user(request), request_id, file_id, officer=False, why="téléchargement par la personne"
+    )
+    return _download(stored)
+
+
+def _request_context(info_request: InfoRequest, **extra: Any) -> dict[str, Any]:
+    row = selectors.with_clock(info_request, timezone.localdate())
+    return {
+        "info_request": info_request,
+        "row": row,
+        "clock": row.clock,
+        "events": info_request.events.order_by("seq").select_related("actor"),
+        "files": list(info_request.files.all()),
+        **extra,
+    }
+
+
+# --- The privacy officer ----------------------------------------------------------------------
+
+
+@privacy_officer_required
+@require_safe
+def queue(request: HttpRequest) -> HttpResponse:
+    open_rows, done = selectors.info_request_queue(timezone.localdate())
+    return render(request, "privacy/requests.html", {"open_rows": open_rows, "done": done})
+
+
+def _officer_page(
+    request: HttpRequest, info_request: InfoRequest, status: int = 200, **forms: Any
+) -> HttpResponse:
+    numbers = _numbers(info_request.person_id)
+    context = _request_context(
+        info_request,
+        extend_form=forms.get("extend_form") or ExtendForm(),
+        answer_form=forms.get("answer_form") or AnswerAccessForm(),
+        rectify_form=forms.get("rectify_form")
+        or RectifyForm(
+            numbers=numbers,
+            initial={"dossier": info_request.dossier_number, "value": info_request.correction},
+        ),
+        refuse_form=forms.get("refuse_form") or RefuseForm(),
+        numbers=numbers,
+    )
+    clock = context["row"].clock
+    context["extension_refused"] = clock.extension_refused(timezone.localdate())
+    context["extended_due"] = clock.first_due_on + timedelta(days=EXTENSION_DAYS)
+    return render(request, "privacy/request.html", context, status=status)
+
+
+@privacy_officer_required
+@require_safe
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    info_request = selectors.info_request_get_for_officer(
+        _user(request), pk, why=f"traitement de la demande par le {OFFICER_WHY}"
+    )
+    return _officer_page(request, info_request)
+
+
+def _officer_request(request: HttpRequest, pk: int) -> InfoRequest:
+    return selectors.info_request_get_for_officer(
+        _user(request), pk, why=f"traitement de la demande par le {OFFICER_WHY}"
+    )
+
+
+@privacy_officer_required
+@require_POST
+def request_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    info_request = _officer_request(request, pk)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.info_request_extend(
+                request=info_request, reason=form.cleaned_data["reason"], actor=_user(request)
+            )
+        except PrivacyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Délai prolongé ; l'avis est déposé pour la personne.")
+            return redirect("privacy:request", pk=pk)
+    return _officer_page(request, info_request, status=400, extend_form=form)
+
+
+@privacy_officer_required
+@recent_auth_required
+@require_POST
+def request_answer_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """Generating an export of everything about a person asks for the password (and code)
+    again, as every export does."""
+    info_request = _officer_request(request, pk)
+    form = AnswerAccessForm(request.POST)
+    if form.is_valid():
+        try:
+            services.info_request_answer_access(
+                request=info_request, actor=_user(request), message=form.cleaned_data["message"]
+            )
+        except PrivacyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Renseignements transmis à la personne.")
+            return redirect("privacy:request", pk=pk)
+    return _officer_page(request, info_request, status=400, answer_form=form)
+
+
+@privacy_officer_required
+@require_POST
+def request_rectify(request: HttpRequest, pk: int) -> HttpResponse:
+    info_request = _officer_request(request, pk)
+    form = RectifyForm(request.POST, numbers=_numbers(info_request.person_id))
+    if form.is_valid():
+        dossier = Dossier.objects.get(
+            number=form.cleaned_data["dossier"], client_id=info_request.person_id
+        )
+        try:
+            services.info_request_rectify(
+                request=info_request,
+                actor=_user(request),
+                dossier=dossier,
+                field_name=form.cleaned_data["field_name"],
+                value=form.cleaned_data["value"],
+                message=form.cleaned_data["message"],
+            )
+        except PrivacyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Rectification faite ; la lettre est déposée.")
+            return redirect("privacy:request", pk=pk)
+    return _officer_page(request, info_request, status=400, rectify_form=form)
+
+
+@privacy_officer_required
+@require_POST
+def request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    info_request = _officer_request(request, pk)
+    form = RefuseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.info_request_refuse_rectification(
+                request=info_request, actor=_user(request), reasons=form.cleaned_data["reasons"]
+            )
+        except PrivacyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Refus envoyé, avec le recours.")
+            return redirect("privacy:request", pk=pk)
+    return _officer_page(request, info_request, status=400, refuse_form=form)
+
+
+@privacy_officer_required
+@require_safe
+def request_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponseBase:
+    stored = selectors.info_request_file_get(
+        _user(request), pk, file_id, officer=True, why=f"téléchargement par le {OFFICER_WHY}"
+    )
+    return _download(stored)

@@ -153,6 +153,13 @@ class Dossier(models.Model):
                 name="worklist_open_covering",
                 condition=Q(state__in=["received", "incomplete", "intention"]),
             ),
+            # The at-risk filter: not overdue yet, at risk already (guichet/dossiers/worklist.py).
+            models.Index(
+                fields=["unit", "overdue_on", "at_risk_on"],
+                include=["due_date", "id"],
+                name="worklist_open_risk",
+                condition=Q(state__in=["received", "incomplete", "intention"]),
+            ),
             models.Index(fields=["client", "-received_on"], name="client_dossiers"),
             models.Index(fields=["service", "received_on"], name="service_received"),
         ]

@@ -14,7 +14,7 @@ Two things keep it fast with 100,000 open dossiers in a unit (docs/bench.md):
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -197,16 +197,30 @@ def _state_labels() -> dict[str, str]:
     return {state.value: str(state.label) for state in DossierState}
 
 
-def page(unit: Unit, filters: Filters, today: date, cursor: Cursor | None) -> Page:
-    ordered = open_dossiers(unit, filters, today).order_by(F("due_date").asc(nulls_last=True), "pk")
+def _keys(unit: Unit, filters: Filters, today: date, cursor: Cursor | None) -> list[Any]:
+    """(id, due date) of the page and the next row, in due-date order."""
+    order = (F("due_date").asc(nulls_last=True), "pk")
+    if filters.flag != AT_RISK:
+        qs = open_dossiers(unit, filters, today)
+        if cursor:
+            qs = qs.filter(cursor.after())
+        return list(qs.order_by(*order).values_list("pk", "due_date")[: PAGE_SIZE + 1])
+    # At risk: not overdue yet (overdue on a later day, or no overdue day while suspended).
+    # Walking the due-date index would pass every overdue dossier first (they come earliest);
+    # two ranges of `worklist_open_risk` find the few at-risk ones directly.
+    base = open_dossiers(unit, replace(filters, flag=""), today).filter(at_risk_on__lte=today)
     if cursor:
-        ordered = ordered.filter(cursor.after())
-    keys = list(ordered.values_list("pk", "due_date")[: PAGE_SIZE + 1])
-    next_cursor = (
-        str(Cursor(keys[PAGE_SIZE - 1][1], keys[PAGE_SIZE - 1][0])) if len(keys) > PAGE_SIZE else ""
-    )
-    ids = [pk for pk, _ in keys[:PAGE_SIZE]]
-    return Page(rows=rows(ids, today), next_cursor=next_cursor)
+        base = base.filter(cursor.after())
+    later = base.filter(overdue_on__gt=today).values_list("pk", "due_date")
+    never = base.filter(overdue_on__isnull=True).values_list("pk", "due_date")
+    return list(later.union(never, all=True).order_by(*order)[: PAGE_SIZE + 1])
+
+
+def page(unit: Unit, filters: Filters, today: date, cursor: Cursor | None) -> Page:
+    keys = _keys(unit, filters, today, cursor)
+    last_pk, last_due = keys[PAGE_SIZE - 1] if len(keys) > PAGE_SIZE else (0, None)
+    next_cursor = str(Cursor(last_due, last_pk)) if len(keys) > PAGE_SIZE else ""
+    return Page(rows=rows([pk for pk, _ in keys[:PAGE_SIZE]], today), next_cursor=next_cursor)
 
 
 def rows(ids: Iterable[int], today: date) -> list[dict[str, Any]]:

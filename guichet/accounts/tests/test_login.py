@@ -1,8 +1,10 @@
 """Logging in: e-mail and password, argon2 hashes, lock-out after repeated failures."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from guichet.accounts.models import User
@@ -68,9 +70,31 @@ def test_brute_force_locks_the_account(person: User, settings: Any) -> None:
     assert response.status_code == 302
 
 
-def test_sessions_expire_when_idle(settings: Any) -> None:
+def test_sessions_expire_when_idle(settings: Any, person: User) -> None:
     from django.conf import settings as live
+    from django.contrib.sessions.models import Session
 
     assert live.SESSION_COOKIE_AGE == 1800
-    assert live.SESSION_SAVE_EVERY_REQUEST is True
+    start = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    client = Client()
+    with time_machine.travel(start, tick=False) as clock:
+        assert log_in(client, PASSWORD).status_code == 302
+        key = client.session.session_key
+
+        def expiry() -> datetime:
+            return Session.objects.get(session_key=key).expire_date
+
+        first = expiry()
+        # Pages within the minute do not write the session again...
+        clock.shift(timedelta(seconds=30))
+        assert client.get("/dossiers/").status_code == 200
+        assert expiry() == first
+        # ...the first page after it moves the expiry: activity keeps the session alive.
+        clock.shift(timedelta(seconds=40))
+        assert client.get("/dossiers/").status_code == 200
+        assert expiry() == start + timedelta(seconds=70 + 1800)
+        # Thirty minutes without a page: the session is over.
+        clock.shift(timedelta(seconds=1801))
+        response = client.get("/dossiers/")
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert live.SESSION_COOKIE_HTTPONLY is True

@@ -197,6 +197,8 @@ TIME_ZONE = "America/Toronto"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "guichet" / "locale"]
+# "March 12, 2027" in English; French and Spanish keep Django's formats (docs/languages.md).
+FORMAT_MODULE_PATH = ["guichet.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,6 +47,12 @@ class ClockEvent(models.TextChoices):
     CALL_QUEUED = "call_queued", _("Appel mis en file d'attente")
     CALL_ANSWERED = "call_answered", _("Appel répondu")
     ANSWERED = "answered", _("Réponse envoyée")
+
+
+def in_active_language(fr: str, en: str, es: str) -> str:
+    """The text in the active language, French when there is no version in it (ADR 0001)."""
+    language = (get_language() or "fr")[:2]
+    return {"en": en, "es": es}.get(language) or fr
 
 
 class DeclarationQuerySet(models.QuerySet["Declaration"]):
@@ -103,6 +110,10 @@ class ServiceGroup(models.Model):
     def __str__(self) -> str:
         return self.name_fr
 
+    @property
+    def localized_name(self) -> str:
+        return in_active_language(self.name_fr, self.name_en, self.name_es)
+
 
 class Service(models.Model):
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="services")
@@ -135,6 +146,10 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name_fr
+
+    @property
+    def localized_name(self) -> str:
+        return in_active_language(self.name_fr, self.name_en, self.name_es)
 
 
 class RequiredDocument(models.Model):

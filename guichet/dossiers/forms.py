@@ -1,4 +1,7 @@
-"""Forms of the portal and the back office. Every input is validated here, in French."""
+"""Forms of the portal and the back office. Every input is validated here, in French.
+
+The portal's labels and messages are marked for translation (docs/languages.md); the back
+office's stay in French only, as staff screens do."""
 
 from datetime import date
 from typing import Any
@@ -52,7 +55,7 @@ class VersionedForm(forms.Form):
 
 def _past(day: date) -> date:
     if day >= timezone.localdate():
-        raise forms.ValidationError("La date de naissance doit être dans le passé.")
+        raise forms.ValidationError(_("La date de naissance doit être dans le passé."))
     return day
 
 
@@ -60,12 +63,12 @@ class IdentityFields(forms.Form):
     """Identity of the applicant: the sensitive identifiers are encrypted at rest."""
 
     birth_date = forms.DateField(
-        label="Date de naissance",
+        label=_("Date de naissance"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
-        error_messages={"invalid": "Entrez une date valide (AAAA-MM-JJ)."},
+        error_messages={"invalid": _("Entrez une date valide (AAAA-MM-JJ).")},
     )
     passport_number = forms.CharField(
-        label="Numéro de passeport (facultatif)", max_length=20, required=False
+        label=_("Numéro de passeport (facultatif)"), max_length=20, required=False
     )
 
     def clean_birth_date(self) -> date:
@@ -76,27 +79,33 @@ class FileRequestForm(IdentityFields):
     """A client's online request for one service, with the documents of its checklist."""
 
     applicant_name = forms.CharField(
-        label="Nom complet", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Nom complet"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     postal_address = forms.CharField(
-        label="Adresse postale",
+        label=_("Adresse postale"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
     certify = forms.BooleanField(
-        label="Je déclare que les renseignements fournis sont complets et exacts.",
-        error_messages={"required": "Cochez la déclaration pour envoyer votre demande."},
+        label=_("Je déclare que les renseignements fournis sont complets et exacts."),
+        error_messages={"required": _("Cochez la déclaration pour envoyer votre demande.")},
     )
 
     def __init__(self, *args: Any, service: Service, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.service = service
         for doc in service.documents.all():
-            label = doc.label_fr if doc.required else f"{doc.label_fr} (facultatif)"
+            label = (
+                doc.label_fr
+                if doc.required
+                else _("%(document)s (facultatif)") % {"document": doc.label_fr}
+            )
             self.fields[f"doc_{doc.code}"] = MultipleFileField(
                 label=label,
                 required=False,
-                help_text="PDF, JPEG ou PNG, 10 Mo au plus par fichier.",
+                help_text=_("PDF, JPEG ou PNG, 10 Mo au plus par fichier."),
             )
 
     def documents(self) -> list[NewDocument]:
@@ -115,9 +124,9 @@ class FileRequestForm(IdentityFields):
 
 
 class SendDocumentsForm(VersionedForm):
-    attachments = MultipleFileField(label="Documents à transmettre")
+    attachments = MultipleFileField(label=_("Documents à transmettre"))
     note = forms.CharField(
-        label="Message (facultatif)",
+        label=_("Message (facultatif)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -126,14 +135,14 @@ class SendDocumentsForm(VersionedForm):
 
 class ObservationsForm(VersionedForm):
     text = forms.CharField(
-        label="Vos observations", max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Vos observations"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
     )
-    attachments = MultipleFileField(label="Documents à l'appui (facultatif)", required=False)
+    attachments = MultipleFileField(label=_("Documents à l'appui (facultatif)"), required=False)
 
 
 class ReviewForm(VersionedForm):
     reasons = forms.CharField(
-        label="Pourquoi demandez-vous une révision ?",
+        label=_("Pourquoi demandez-vous une révision ?"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
@@ -141,15 +150,15 @@ class ReviewForm(VersionedForm):
 
 class ChangeForm(VersionedForm):
     kind = forms.ChoiceField(
-        label="Type de changement",
+        label=_("Type de changement"),
         choices=[
-            (EventKind.ADDRESS_CHANGED.value, "Changement d'adresse"),
-            (EventKind.SITUATION_CHANGED.value, "Changement de situation"),
+            (EventKind.ADDRESS_CHANGED.value, EventKind.ADDRESS_CHANGED.label),
+            (EventKind.SITUATION_CHANGED.value, EventKind.SITUATION_CHANGED.label),
         ],
         widget=forms.RadioSelect,
     )
     text = forms.CharField(
-        label="Nouvelle adresse ou description du changement",
+        label=_("Nouvelle adresse ou description du changement"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -179,23 +188,23 @@ class DateField(forms.DateField):
     widget = forms.DateInput(attrs={"type": "date"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("error_messages", {"invalid": "Entrez une date valide (AAAA-MM-JJ)."})
+        kwargs.setdefault("error_messages", {"invalid": _("Entrez une date valide (AAAA-MM-JJ).")})
         super().__init__(*args, **kwargs)
 
 
 class LinkStartForm(forms.Form):
     number = forms.CharField(
-        label="Numéro de dossier",
+        label=_("Numéro de dossier"),
         max_length=20,
-        help_text="Il figure sur l'accusé de réception, p. ex. 2026-000123.",
+        help_text=_("Il figure sur l'accusé de réception, p. ex. 2026-000123."),
     )
-    birth_date = DateField(label="Date de naissance du demandeur")
+    birth_date = DateField(label=_("Date de naissance du demandeur"))
 
 
 class LinkCodeForm(forms.Form):
     number = forms.CharField(widget=forms.HiddenInput, max_length=20)
     code = forms.CharField(
-        label="Code reçu par courriel",
+        label=_("Code reçu par courriel"),
         max_length=6,
         min_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),

@@ -4,6 +4,8 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024
 # The first bytes of each accepted format.
@@ -15,7 +17,7 @@ _SIGNATURES = (
 
 
 class UploadError(ValueError):
-    """The file is refused; the message says why, in French."""
+    """The file is refused; the message says why, in the language of the request."""
 
 
 @dataclass(frozen=True)
@@ -29,13 +31,15 @@ class CheckedUpload:
 
 def check_upload(upload: UploadedFile) -> CheckedUpload:
     """Accept a PDF, JPEG or PNG of at most 10 Mo, whatever its name says."""
-    name = upload.name or "fichier"
+    name = upload.name or _("fichier")
     size = upload.size or 0
     if size == 0:
-        raise UploadError(f"« {name} » est vide.")
+        raise UploadError(_("« %(name)s » est vide.") % {"name": name})
     if size > MAX_BYTES:
+        megabytes = number_format(size / 1024 / 1024, decimal_pos=1)
         raise UploadError(
-            f"« {name} » pèse {size / 1024 / 1024:.1f} Mo ; la limite est de 10 Mo par fichier."
+            _("« %(name)s » pèse %(size)s Mo ; la limite est de 10 Mo par fichier.")
+            % {"name": name, "size": megabytes}
         )
     upload.seek(0)
     head = upload.read(16)
@@ -48,6 +52,9 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
             upload.seek(0)
             return CheckedUpload(upload, content_type, extension, size, digest.hexdigest())
     raise UploadError(
-        f"« {name} » n'est pas un fichier PDF, JPEG ou PNG (son contenu a été vérifié, pas "
-        "seulement son nom)."
+        _(
+            "« %(name)s » n'est pas un fichier PDF, JPEG ou PNG (son contenu a été vérifié, pas "
+            "seulement son nom)."
+        )
+        % {"name": name}
     )

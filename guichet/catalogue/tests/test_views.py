@@ -14,7 +14,10 @@ def test_home_lists_services_and_commitments(client: Client, micc: Declaration) 
     html = response.content.decode()
     assert '<html lang="fr">' in html
     assert "Pour apprendre le français" in html
-    assert "Réponse à votre appel téléphonique : <strong>180 secondes</strong>" in html
+    assert (
+        '<span lang="fr">Réponse à votre appel téléphonique</span> : <strong>180 secondes</strong>'
+        in html
+    )
 
 
 def test_home_without_declaration(client: Client) -> None:

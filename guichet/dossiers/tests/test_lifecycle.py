@@ -233,7 +233,7 @@ def test_review_within_the_period_opens_a_linked_dossier(personas: Personas) -> 
         dossier.refresh_from_db()
         assert services.review_deadline(dossier) == date(2027, 4, 2)
     with time_machine.travel("2027-04-03 10:00 -04:00"):
-        with pytest.raises(services.DossierError, match="a pris fin le 2027-04-02"):
+        with pytest.raises(services.DossierError, match="a pris fin le 2 avril 2027"):
             services.dossier_request_review(
                 dossier=dossier, reasons="Je conteste.", actor=personas.owner
             )

@@ -76,6 +76,12 @@ ACCESS: dict[str, dict[str, str]] = {
     "portal:observations": POST_ONLY_SIGNED_IN,
     "portal:review": POST_ONLY_SIGNED_IN,
     "portal:withdraw": POST_ONLY_SIGNED_IN,
+    # Mandates: the owner gives and revokes them; "Mes mandats" is for a consultant in the
+    # register, and nobody of this walk is one (guichet/mandates/tests/ walks the consultant
+    # through every portal URL of a dossier, with, without and after a mandate).
+    "mandates:grant": OWNER_ONLY,
+    "mandates:revoke": POST_ONLY_SIGNED_IN,
+    "mandates:held": {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN},
     "office:worklist": {**ANY_STAFF},
     "office:record_mail": {**ANY_STAFF},
     "office:dossier": UNIT_STAFF,

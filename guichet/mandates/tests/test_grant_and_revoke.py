@@ -122,9 +122,7 @@ def test_the_owner_grants_then_revokes_a_mandate(
 
     # Revoking it again is refused with a message; nothing changes.
     before = state(dossier)
-    response = owner.post(
-        f"/dossiers/{dossier.number}/mandats/{mandate.pk}/revoquer/", follow=True
-    )
+    response = owner.post(f"/dossiers/{dossier.number}/mandats/{mandate.pk}/revoquer/", follow=True)
     assert "Ce mandat est déjà révoqué." in response.content.decode()
     assert state(dossier) == before
 

@@ -54,6 +54,8 @@ from guichet.dossiers.views.files import document_response, letter_response
 from guichet.dossiers.worklist import Cursor, Filters
 from guichet.dossiers.worklist import counts as worklist_counts
 from guichet.dossiers.worklist import page as worklist_page
+from guichet.mandates.history import office_history
+from guichet.mandates.selectors import mandates_in_force
 
 
 def _user(request: HttpRequest) -> User:
@@ -153,6 +155,12 @@ def _detail_context(user: User, dossier: Dossier, **overrides: Any) -> dict[str,
     return {
         "dossier": dossier,
         "events": events,
+        # Who did what (client, consultant, staff), and who represents the client today.
+        "history": office_history(dossier, events),
+        "mandate": mandates_in_force(today)
+        .filter(dossier=dossier)
+        .select_related("consultant")
+        .first(),
         "clocks": [
             {"clock": c, "now": c.as_of(cal, today), "days": c.explain(cal, today)} for c in clocks
         ],

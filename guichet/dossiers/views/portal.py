@@ -1,6 +1,7 @@
 """The client portal: file a request, follow it, send what is missing, read letters, respond."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -8,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from guichet.accounts.models import User
@@ -26,7 +29,7 @@ from guichet.dossiers.forms import (
     ReviewForm,
     SendDocumentsForm,
 )
-from guichet.dossiers.models import Dossier, DossierState, EventKind
+from guichet.dossiers.models import Dossier, DossierState, EventKind, MandateEventKind
 from guichet.dossiers.selectors import (
     document_get_for_user,
     dossier_get_for_client,
@@ -35,6 +38,7 @@ from guichet.dossiers.selectors import (
 )
 from guichet.dossiers.services import Applicant, DossierError, NewDocument
 from guichet.dossiers.views.files import document_response, letter_response
+from guichet.mandates.pages import dossier_page_context
 
 # Events a client sees in their history (internal steps such as assignment are not shown).
 CLIENT_EVENTS = {
@@ -59,6 +63,8 @@ CLIENT_EVENTS = {
     EventKind.SESSION_HELD,
     EventKind.ACCOMPANIMENT_STARTED,
     EventKind.ANSWERED,
+    MandateEventKind.MANDATE_GRANTED,
+    MandateEventKind.MANDATE_REVOKED,
 }
 
 
@@ -76,7 +82,7 @@ def _service_for_request(code: str) -> Service:
         else None
     )
     if service is None:
-        raise Http404("Service introuvable")
+        raise Http404(_("Service introuvable"))
     return service
 
 
@@ -110,7 +116,9 @@ def file_request(request: HttpRequest, code: str) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(
-                request, f"Votre demande est envoyée. Numéro de dossier : {dossier.number}."
+                request,
+                _("Votre demande est envoyée. Numéro de dossier : %(number)s.")
+                % {"number": dossier.number},
             )
             return redirect("portal:dossier", number=dossier.number)
     return render(request, "dossiers/portal/file_request.html", {"service": service, "form": form})
@@ -125,7 +133,7 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/portal/my_dossiers.html", {"dossiers": dossiers})
 
 
-def _detail_context(dossier: Dossier, **forms: Any) -> dict[str, Any]:
+def _detail_context(dossier: Dossier, viewer: User, **forms: Any) -> dict[str, Any]:
     cal = business_calendar()
     today = timezone.localdate()
     events = list(dossier.events.order_by("seq"))
@@ -140,15 +148,20 @@ def _detail_context(dossier: Dossier, **forms: Any) -> dict[str, Any]:
         (e for e in reversed(events) if e.kind == EventKind.INTENTION_TO_REFUSE), None
     )
     review_until = services.review_deadline(dossier)
+    until = intention_event.details.get("observations_until") if intention_event else None
+    client_events = [e for e in events if e.kind in CLIENT_EVENTS]
     return {
         "dossier": dossier,
-        "events": [e for e in events if e.kind in CLIENT_EVENTS],
+        "events": client_events,
+        # The owner's mandates, or the mandate a consultant acts under; who did what.
+        **dossier_page_context(dossier, viewer, client_events),
         "clocks": clock_rows,
         "missing": missing,
         "letters": dossier.letters.order_by("created_at"),
         "documents": dossier.documents.order_by("uploaded_at"),
         "decision_event": decision_event,
         "intention_event": intention_event,
+        "observations_until": date.fromisoformat(until) if until else None,
         "review_until": review_until,
         "review_open": bool(
             review_until and today <= review_until and not dossier.reviews.exists()
@@ -162,9 +175,10 @@ def _detail_context(dossier: Dossier, **forms: Any) -> dict[str, Any]:
 @login_required
 @require_safe
 def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
-    dossier = dossier_get_for_client(_user(request), number, why="consultation par le client")
+    user = _user(request)
+    dossier = dossier_get_for_client(user, number, why="consultation par le client")
     return render(
-        request, "dossiers/portal/dossier.html", _detail_context(dossier, **_forms(dossier))
+        request, "dossiers/portal/dossier.html", _detail_context(dossier, user, **_forms(dossier))
     )
 
 
@@ -202,7 +216,10 @@ def _client_action(
             return redirect("portal:dossier", number=dossier.number)
     forms = {**_forms(dossier), form_name: form}
     return render(
-        request, "dossiers/portal/dossier.html", _detail_context(dossier, **forms), status=400
+        request,
+        "dossiers/portal/dossier.html",
+        _detail_context(dossier, user, **forms),
+        status=400,
     )
 
 
@@ -229,7 +246,7 @@ def send_documents(request: HttpRequest, number: str) -> HttpResponse:
             )
 
     return _client_action(
-        request, number, SendDocumentsForm, act, "Vos documents ont été reçus.", "documents_form"
+        request, number, SendDocumentsForm, act, _("Vos documents ont été reçus."), "documents_form"
     )
 
 
@@ -250,7 +267,7 @@ def send_observations(request: HttpRequest, number: str) -> HttpResponse:
         number,
         ObservationsForm,
         act,
-        "Vos observations ont été transmises.",
+        _("Vos observations ont été transmises."),
         "observations_form",
     )
 
@@ -271,7 +288,7 @@ def request_review(request: HttpRequest, number: str) -> HttpResponse:
         number,
         ReviewForm,
         act,
-        "Votre demande de révision est enregistrée.",
+        _("Votre demande de révision est enregistrée."),
         "review_form",
     )
 
@@ -285,7 +302,7 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
         )
 
     return _client_action(
-        request, number, ConfirmForm, act, "Votre demande est retirée.", "confirm_form"
+        request, number, ConfirmForm, act, _("Votre demande est retirée."), "confirm_form"
     )
 
 
@@ -308,7 +325,7 @@ def report_change(request: HttpRequest, number: str) -> HttpResponse:
         except DossierError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Votre changement est inscrit à votre dossier.")
+            messages.success(request, _("Votre changement est inscrit à votre dossier."))
             return redirect("portal:dossier", number=dossier.number)
     return render(
         request,
@@ -336,7 +353,7 @@ def document_file(request: HttpRequest, number: str, document_id: int) -> FileRe
     return document_response(document)
 
 
-LINK_NEUTRAL = (
+LINK_NEUTRAL = gettext_lazy(
     "Si ces renseignements correspondent à un dossier qui n'est pas encore lié à un compte, "
     "un code vient d'être envoyé à l'adresse courriel inscrite au dossier."
 )
@@ -375,12 +392,12 @@ def link_confirm(request: HttpRequest) -> HttpResponse:
             user=_user(request), number=number, code=form.cleaned_data["code"]
         )
         if result is services.LinkOutcome.LINKED:
-            messages.success(request, "Le dossier est maintenant lié à votre compte.")
+            messages.success(request, _("Le dossier est maintenant lié à votre compte."))
             return redirect("portal:dossier", number=number)
         form.add_error(
             "code",
-            "Ce code est incorrect."
+            _("Ce code est incorrect.")
             if result is services.LinkOutcome.WRONG_CODE
-            else "Ce code n'est plus valable : recommencez la demande de liaison.",
+            else _("Ce code n'est plus valable : recommencez la demande de liaison."),
         )
     return render(request, "dossiers/portal/link_code.html", {"form": form}, status=400)

@@ -241,18 +241,30 @@ def business_calendar(at: datetime | None = None) -> BusinessCalendar:
     calendar is recorded (a database not yet migrated or loaded), the calendar file itself is
     used, so that a command never answers with the rule alone for a year that has a table.
     """
+    return current_calendar()[1] if at is None else _calendar_at(at)
+
+
+def current_calendar() -> tuple[str, BusinessCalendar]:
+    """The business calendar as recorded now, with a stamp that changes whenever it does
+    (for caches of anything computed with it)."""
     try:
         key = _stamp()
     except DatabaseError:
-        return _file_calendar()
+        return "file", _file_calendar()
     if not key[0]:
-        return _file_calendar()
-    if at is not None:
-        return BusinessCalendar.build(_tables(at))
+        return "file", _file_calendar()
     if key not in _cache:
         _cache.clear()
         _cache[key] = BusinessCalendar.build(_tables(None))
-    return _cache[key]
+    return "|".join(map(str, key)), _cache[key]
+
+
+def _calendar_at(at: datetime) -> BusinessCalendar:
+    try:
+        recorded = _stamp()[0]
+    except DatabaseError:
+        recorded = 0
+    return BusinessCalendar.build(_tables(at)) if recorded else _file_calendar()
 
 
 def closures_of_year(year: int, at: datetime | None = None) -> list[Closure]:

@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime
 from typing import Any, Literal, cast
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -21,7 +22,7 @@ from pydantic import ConfigDict, field_validator
 
 from guichet.accounts.models import UnitService
 from guichet.api import invalid, request_token
-from guichet.calendars.services import business_calendar
+from guichet.calendars.services import business_calendar, current_calendar
 from guichet.catalogue.models import Declaration
 from guichet.clock import BusinessCalendar
 from guichet.dossiers.clocks import DerivedClock, derive_clocks
@@ -180,9 +181,9 @@ def _clock_out(clock: DerivedClock, cal: BusinessCalendar, today: date) -> Clock
     )
 
 
-def dossier_out(dossier: Dossier) -> DossierOut:
+def dossier_out(dossier: Dossier, cal: BusinessCalendar | None = None) -> DossierOut:
     today = timezone.localdate()
-    cal = business_calendar()
+    cal = cal or business_calendar()
     clocks = derive_clocks(cal, dossier, list(dossier.events.all()))
     return DossierOut(
         number=dossier.number,
@@ -264,13 +265,30 @@ def file_dossier(
     summary="État d'un dossier",
     description="État, décision et délais du dossier, calculés à la date du jour.",
 )
-def dossier_status(request: HttpRequest, number: str) -> DossierOut:
+def dossier_status(request: HttpRequest, number: str) -> HttpResponse:
     """The dossier's state, decision and clocks as of today."""
-    return dossier_out(
-        dossier_get_for_staff(
-            request_token(request).user, number, why="consultation par un autre système (API)"
-        )
+    dossier = dossier_get_for_staff(
+        request_token(request).user, number, why="consultation par un autre système (API)"
     )
+    return HttpResponse(status_json(dossier), content_type="application/json")
+
+
+STATUS_TTL = 3600  # seconds; the key already changes with the dossier, the day and the calendar
+
+
+def status_json(dossier: Dossier) -> bytes:
+    """The status document, computed once per dossier version, day and calendar.
+
+    Everything in it follows from the dossier's events (its version changes with each), the
+    date and the business calendar; the read itself is still checked and logged every time.
+    """
+    stamp, cal = current_calendar()
+    key = f"api:status:{dossier.pk}:{dossier.version}:{timezone.localdate()}:{stamp}"
+    body: bytes | None = cache.get(key)
+    if body is None:
+        body = dossier_out(dossier, cal).model_dump_json().encode()
+        cache.set(key, body, STATUS_TTL)
+    return body
 
 
 @router.get(

@@ -103,10 +103,15 @@ def _client_dossier(user: User, number: str) -> tuple[Dossier, Mandate | None]:
     return dossier, mandate
 
 
+ENCRYPTED_FIELDS = ("birth_date", "passport_number", "federal_client_id")
+
+
 def _staff_dossier(user: User, number: str) -> Dossier:
     dossier = (
         dossiers_of_staff(user)
         .select_related("service", "service__declaration", "assigned_to", "unit")
+        # Encrypted identifiers are decrypted only when a page asks for them.
+        .defer(*ENCRYPTED_FIELDS)
         .filter(number=number)
         .first()
     )

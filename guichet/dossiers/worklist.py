@@ -105,7 +105,7 @@ def open_dossiers(unit: Unit, filters: Filters, today: date) -> QuerySet[Dossier
     if filters.agent == "none":
         qs = qs.filter(assigned_to__isnull=True)
     elif filters.agent:
-        qs = qs.filter(assigned_to_id=filters.agent)
+        qs = qs.filter(assigned_to_id=int(filters.agent))
     if filters.flag == OVERDUE:
         qs = qs.filter(overdue_on__lte=today)
     elif filters.flag == AT_RISK:
@@ -166,11 +166,8 @@ def _matches(group: dict[str, Any], filters: Filters, services: set[int] | None)
         return False
     if filters.agent not in ("", "none") and str(group["assigned_to_id"]) != filters.agent:
         return False
-    return {
-        OVERDUE: group["is_overdue"],
-        AT_RISK: group["is_at_risk"],
-        SUSPENDED: group["is_suspended"],
-    }.get(filters.flag, True)
+    flag_field = {OVERDUE: "is_overdue", AT_RISK: "is_at_risk", SUSPENDED: "is_suspended"}
+    return not filters.flag or bool(group[flag_field[filters.flag]])
 
 
 def counts(unit: Unit, filters: Filters, today: date) -> Counts:

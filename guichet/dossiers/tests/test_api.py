@@ -6,6 +6,7 @@ work unit, whose dossiers and services the CAQ token must not reach.
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -219,6 +220,28 @@ def test_status_computes_the_clocks_as_of_today(api: Client) -> None:
             "outcome": None,
         }
     ]
+
+
+def test_status_follows_each_action_and_calendar_change(api: Client, service_account: User) -> None:
+    """The status document is kept per dossier version, day and calendar: any of them
+    changing gives a fresh one."""
+    from guichet.calendars.services import closure_day_record
+    from guichet.dossiers.services import dossier_request_items
+
+    number = file_one(api)["number"]
+    assert api.get(f"/api/dossiers/{number}").json()["due_date"] == "2027-01-25"
+
+    closure_day_record(day=date(2027, 1, 8), name="Fermeture exceptionnelle", user=None, reason="")
+    assert api.get(f"/api/dossiers/{number}").json()["clocks"][0]["due_date"] == "2027-01-26"
+
+    dossier_request_items(
+        dossier=Dossier.objects.get(number=number), items=["Passeport"], actor=service_account
+    )
+    body = api.get(f"/api/dossiers/{number}").json()
+    assert (body["state"], body["due_date"]) == ("incomplete", None)
+
+    with time_machine.travel("2027-01-04 09:00 -05:00", tick=False):
+        assert api.get(f"/api/dossiers/{number}").json()["clocks"][0]["suspended_days"] == 5
 
 
 def test_events_in_order(api: Client) -> None:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guichet.accounts import language, services
@@ -97,6 +98,11 @@ def _next(request: HttpRequest) -> str:
     return "/"
 
 
+# No CSRF token: the switch is on every page, and a token would make each page unique and set a
+# CSRF cookie for every visitor. Choosing the language of the pages is harmless to forge (the
+# person switches back; a basis is never changed here), and the session cookie is SameSite=Lax,
+# so another site cannot post with a client's session anyway.
+@csrf_exempt
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponseBase:
     """The switch in the header. A visitor chooses French, English or Spanish for public pages

@@ -33,5 +33,4 @@ def language_switch(context: template.Context) -> dict[str, Any]:
             for code in codes
         ],
         "next": request.get_full_path(),
-        "csrf_token": context.get("csrf_token"),
     }

@@ -20,7 +20,9 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from guichet.accounts.language import current_declaration
 from guichet.accounts.models import LanguageBasis, Membership, UnitService, User
@@ -52,7 +54,8 @@ FEE_ITEM = "Paiement des frais exigés"
 
 
 class DossierError(Exception):
-    """The action is refused; the message says why, in French, and nothing changed."""
+    """The action is refused; the message says why, and nothing changed. The messages a client
+    can meet are marked for translation (docs/languages.md); the others stay in French."""
 
 
 class StaleDossier(DossierError):
@@ -88,8 +91,10 @@ def _lock(dossier: Dossier, expected_version: int | None) -> Dossier:
     locked = Dossier.objects.select_for_update().select_related("service").get(pk=dossier.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleDossier(
-            "Quelqu'un d'autre vient de modifier ce dossier. Rechargez la page pour voir son "
-            "état actuel avant d'agir."
+            _(
+                "Quelqu'un d'autre vient de modifier ce dossier. Rechargez la page pour voir son "
+                "état actuel avant d'agir."
+            )
         )
     return locked
 
@@ -350,9 +355,9 @@ def dossier_receive_items(
     clock resumes the next business day."""
     dossier = _lock(dossier, expected_version)
     if dossier.state != DossierState.INCOMPLETE:
-        raise DossierError("Ce dossier n'attend aucun document manquant.")
+        raise DossierError(_("Ce dossier n'attend aucun document manquant."))
     if not documents and not note.strip():
-        raise DossierError("Joignez au moins un document ou décrivez ce qui a été reçu.")
+        raise DossierError(_("Joignez au moins un document ou décrivez ce qui a été reçu."))
     day = on or _today()
     _check_not_before_reception(dossier, day)
     stored = _store_documents(dossier, documents, actor)
@@ -380,7 +385,7 @@ def dossier_add_documents(
     dossier = _lock(dossier, expected_version)
     _require_open(dossier)
     if not documents:
-        raise DossierError("Choisissez au moins un fichier.")
+        raise DossierError(_("Choisissez au moins un fichier."))
     stored = _store_documents(dossier, documents, actor)
     _event(dossier, EventKind.DOCUMENT_ADDED, actor, documents=[d.pk for d in stored])
     _save(dossier)
@@ -453,9 +458,9 @@ def dossier_add_observations(
 ) -> Dossier:
     dossier = _lock(dossier, expected_version)
     if dossier.state != DossierState.INTENTION:
-        raise DossierError("Aucun avis d'intention n'attend vos observations.")
+        raise DossierError(_("Aucun avis d'intention n'attend vos observations."))
     if not text.strip():
-        raise DossierError("Écrivez vos observations.")
+        raise DossierError(_("Écrivez vos observations."))
     stored = _store_documents(dossier, documents, actor)
     _event(
         dossier, EventKind.OBSERVATIONS, actor, text=text.strip(), documents=[d.pk for d in stored]
@@ -525,13 +530,16 @@ def dossier_request_review(
     dossier = _lock(dossier, expected_version)
     until = review_deadline(dossier)
     if until is None:
-        raise DossierError("Cette décision ne peut pas faire l'objet d'une révision.")
+        raise DossierError(_("Cette décision ne peut pas faire l'objet d'une révision."))
     if _today() > until:
-        raise DossierError(f"Le délai pour demander une révision a pris fin le {until}.")
+        raise DossierError(
+            _("Le délai pour demander une révision a pris fin le %(day)s.")
+            % {"day": date_format(until)}
+        )
     if dossier.reviews.exists():
-        raise DossierError("Une révision a déjà été demandée pour ce dossier.")
+        raise DossierError(_("Une révision a déjà été demandée pour ce dossier."))
     if not reasons.strip():
-        raise DossierError("Expliquez pourquoi vous demandez une révision.")
+        raise DossierError(_("Expliquez pourquoi vous demandez une révision."))
     review_service = Service.objects.get(
         declaration=dossier.service.declaration, code=dossier.service.review_service_code
     )
@@ -636,9 +644,9 @@ def dossier_report_change(
     if kind == EventKind.ADDRESS_CHANGED and in_quebec is None and _lives_outside_quebec(dossier):
         raise DossierError(gettext("Indiquez si la nouvelle adresse est au Québec."))
     if kind not in (EventKind.ADDRESS_CHANGED, EventKind.SITUATION_CHANGED):
-        raise DossierError("Changement inconnu.")
+        raise DossierError(_("Changement inconnu."))
     if not text.strip():
-        raise DossierError("Décrivez le changement.")
+        raise DossierError(_("Décrivez le changement."))
     if kind == EventKind.ADDRESS_CHANGED:
         dossier.postal_address = text.strip()
     _event(dossier, kind, actor, text=text.strip())
@@ -659,7 +667,8 @@ def _lives_outside_quebec(dossier: Dossier) -> bool:
 def _require_open(dossier: Dossier) -> None:
     if not dossier.is_open:
         raise DossierError(
-            f"Ce dossier n'est plus en traitement ({DossierState(dossier.state).label.lower()})."
+            _("Ce dossier n'est plus en traitement (%(state)s).")
+            % {"state": DossierState(dossier.state).label.lower()}
         )
 
 

@@ -80,7 +80,8 @@ CLIENT = Person("client@example.org", "Camille Demo-Tremblay")
 AGENT = Person("agent@example.org", "Alex Agent-Demo")
 SUPERVISOR = Person("superviseur@example.org", "Sam Superviseur-Demo")
 PRIVACY_OFFICER = Person("confidentialite@example.org", "Jo Confidentialite-Demo")
-LOGINS = (CLIENT.email, AGENT.email, SUPERVISOR.email, PRIVACY_OFFICER.email)
+ADMINISTRATOR = Person("administration@example.org", "Dominique Administration-Demo")
+LOGINS = (CLIENT.email, AGENT.email, SUPERVISOR.email, PRIVACY_OFFICER.email, ADMINISTRATOR.email)
 
 
 @dataclass(frozen=True)
@@ -623,6 +624,8 @@ def _units_and_staff(
     )
     officer = _account(PRIVACY_OFFICER, password)
     RoleGrant.objects.get_or_create(user=officer, role=GlobalRole.PRIVACY_OFFICER)
+    administrator = _account(ADMINISTRATOR, password)
+    RoleGrant.objects.get_or_create(user=administrator, role=GlobalRole.ADMINISTRATOR)
     declared = {code: spec.code for spec in UNITS for code in spec.services}
     owned = set(UnitService.objects.values_list("service_code", flat=True))
     for code in sorted(catalogue.codes() - owned):

@@ -1,6 +1,7 @@
 """The Administration area: memberships, global roles, units and their services, given and
 taken back by an administrator, with re-authentication, history and the access log."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from guichet.testing import PASSWORD, Personas, make_dossier
 
 pytestmark = pytest.mark.django_db
 REASON = "Arrivée dans l'équipe le 1er décembre"
+TEST_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 (a test secret)
 
 
 def state() -> tuple[Any, ...]:
@@ -48,6 +50,13 @@ def signed_in(user: User, *, confirmed: bool = True) -> Client:
         response = client.post("/accounts/confirmer/", {"password": PASSWORD})
         assert response.status_code == 302
     return client
+
+
+def give_device(user: User) -> None:
+    """A confirmed authenticator application (the secret of RFC 4226's examples)."""
+    TotpDevice.objects.create(
+        user=user, secret=TEST_SECRET, confirmed_at=datetime(2026, 1, 5, 14, tzinfo=UTC)
+    )
 
 
 @pytest.fixture
@@ -177,7 +186,11 @@ def test_only_an_administrator_changes_roles(personas: Personas, newcomer: User)
     before = state()
     with pytest.raises(AdministrationError, match="Seul un administrateur"):
         services.membership_grant(
-            actor=personas.supervisor, user=newcomer, unit=caq(), role="agent", reason="x"
+            actor=personas.supervisor,
+            user=newcomer,
+            unit=caq(),
+            role=StaffRole.AGENT,
+            reason="x",
         )
     with pytest.raises(AdministrationError, match="Seul un administrateur"):
         services.role_grant(
@@ -213,7 +226,11 @@ def test_a_client_becomes_staff_only_once_the_conflict_is_acknowledged(
     before = state()
     with pytest.raises(AdministrationError, match="1 dossier à son nom comme cliente"):
         services.membership_grant(
-            actor=administrator, user=personas.owner, unit=caq(), role="agent", reason="x"
+            actor=administrator,
+            user=personas.owner,
+            unit=caq(),
+            role=StaffRole.AGENT,
+            reason="x",
         )
     assert state() == before
     services.membership_grant(
@@ -236,8 +253,8 @@ def test_a_service_belongs_to_one_unit_at_most(administrator: User, personas: Pe
         )
     assert str(refused.value) == (
         "Le service « Demande ou renouvellement d'un certificat d'acceptation du Québec (CAQ) "
-        "— étudiant étranger » relève déjà de l'unité « Direction de l'immigration temporaire ». Un service relève d'une seule "
-        "unité : retirez-le-lui d'abord."
+        "— étudiant étranger » relève déjà de l'unité « Direction de l'immigration "
+        "temporaire ». Un service relève d'une seule unité : retirez-le-lui d'abord."
     )
     with pytest.raises(AdministrationError, match="Aucun service « inconnu »"):
         services.unit_service_assign(
@@ -353,9 +370,7 @@ def test_a_new_staff_member_must_enrol_at_the_next_page(
 ) -> None:
     settings.GUICHET_STAFF_MFA_REQUIRED = True
     # The administrator proved their own second factor: give them an application.
-    TotpDevice.objects.create(
-        user=administrator, secret="JBSWY3DPEHPK3PXP", confirmed_at="2026-01-05T09:00:00-05:00"
-    )
+    give_device(administrator)
     session = Client()
     assert session.login(username=newcomer.email, password=PASSWORD)
     assert session.get("/dossiers/").status_code == 200  # a client: no second factor needed
@@ -372,9 +387,7 @@ def test_the_page_warns_about_enrolment_and_conflict(
     administrator: User, personas: Personas, settings: Any
 ) -> None:
     settings.GUICHET_STAFF_MFA_REQUIRED = True
-    TotpDevice.objects.create(
-        user=administrator, secret="JBSWY3DPEHPK3PXP", confirmed_at="2026-01-05T09:00:00-05:00"
-    )
+    give_device(administrator)
     make_dossier(personas)
     client = Client()
     client.force_login(administrator)

@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from guichet.accounts.language import language_basis
@@ -60,6 +61,7 @@ from guichet.dossiers.models import (
     EventKind,
     Letter,
 )
+from guichet.mandates.services import consultant_register, mandate_grant
 
 DEMO_PASSWORD = "demo-guichet"  # noqa: S105 — published on purpose: demo accounts only
 DEMO_DOMAIN = "example.org"
@@ -81,7 +83,17 @@ AGENT = Person("agent@example.org", "Alex Agent-Demo")
 SUPERVISOR = Person("superviseur@example.org", "Sam Superviseur-Demo")
 PRIVACY_OFFICER = Person("confidentialite@example.org", "Jo Confidentialite-Demo")
 ADMINISTRATOR = Person("administration@example.org", "Dominique Administration-Demo")
-LOGINS = (CLIENT.email, AGENT.email, SUPERVISOR.email, PRIVACY_OFFICER.email, ADMINISTRATOR.email)
+# A recognized immigration consultant holding mandates on two of the demo client's dossiers.
+CONSULTANT = Person("consultant@example.org", "Noa Consultant-Demo")
+CONSULTANT_NUMBER = "RC-DEMO-0001"
+LOGINS = (
+    CLIENT.email,
+    AGENT.email,
+    SUPERVISOR.email,
+    PRIVACY_OFFICER.email,
+    ADMINISTRATOR.email,
+    CONSULTANT.email,
+)
 
 
 @dataclass(frozen=True)
@@ -938,6 +950,31 @@ def _client_dossiers(
         )
 
 
+def _consultant_mandates(client: User, password: str, today: date) -> None:
+    """The demo consultant, recognized for five years around today, with the demo client's
+    mandate on the dossier waiting for a document and on the refused one (through the real
+    service functions: the events and the e-mails are those of a real grant)."""
+    user = _account(CONSULTANT, password)
+    consultant = consultant_register(
+        recognition_number=CONSULTANT_NUMBER,
+        full_name=CONSULTANT.full_name,
+        email=CONSULTANT.email,
+        recognized_from=today - timedelta(days=3 * 365),
+        recognized_until=today + timedelta(days=2 * 365),
+        user=user,
+    )
+    represented = Dossier.objects.filter(client=client).filter(
+        Q(state=DossierState.INCOMPLETE) | Q(decision=Decision.REFUSED)
+    )
+    for dossier in represented.order_by("pk"):
+        mandate_grant(
+            dossier=dossier,
+            recognition_number=consultant.recognition_number,
+            email=consultant.email,
+            actor=client,
+        )
+
+
 @transaction.atomic
 def demo_load(*, dossiers: int, seed: int) -> DemoResult:
     """Create the demo units, accounts and about `dossiers` dossiers of the last twelve months,
@@ -956,6 +993,7 @@ def demo_load(*, dossiers: int, seed: int) -> DemoResult:
     builder = Builder(rng, cal, today, catalogue, owner, staff, clients)
     _write(builder.plans(dossiers), cal, rng)
     _client_dossiers(client, catalogue, today, owner, staff)
+    _consultant_mandates(client, password, today)
     return _result(today)
 
 

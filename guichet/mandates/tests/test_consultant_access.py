@@ -41,6 +41,7 @@ def snapshot(dossier: Dossier) -> tuple[Any, ...]:
 
 def situate(situation: str, personas: Personas, dossier: Dossier, consultant: Consultant) -> None:
     def give(d: Dossier) -> Mandate:
+        assert d.client is not None
         return mandate_grant(
             dossier=d, recognition_number=NUMBER, email=CONSULTANT_EMAIL, actor=d.client
         )

@@ -79,9 +79,9 @@ def test_the_owner_grants_then_revokes_a_mandate(
         dossier.number,
         "inscription au dossier : Mandat donné à un consultant en immigration",
     )
-    page = owner.get(f"/dossiers/{dossier.number}/").content.decode()
-    assert "Morgan Conseil-Exemple (n° RC-2024-0042)" in page
-    assert "en vigueur" in page
+    html = owner.get(f"/dossiers/{dossier.number}/").content.decode()
+    assert "Morgan Conseil-Exemple (n° RC-2024-0042)" in html
+    assert "en vigueur" in html
 
     # The consultant is told by the background worker, with nothing personal in the e-mail.
     assert mail.outbox == []
@@ -117,8 +117,8 @@ def test_the_owner_grants_then_revokes_a_mandate(
         "Un mandat a été révoqué dans Guichet",
     ]
     assert dossier.number not in mail.outbox[1].body
-    page = owner.get(f"/dossiers/{dossier.number}/").content.decode()
-    assert "révoqué le" in page
+    html = owner.get(f"/dossiers/{dossier.number}/").content.decode()
+    assert "révoqué le" in html
 
     # Revoking it again is refused with a message; nothing changes.
     before = state(dossier)

@@ -128,3 +128,33 @@ def test_the_consultant_command(personas: Personas, capsys: pytest.CaptureFixtur
     assert run.code == 2
     assert "date invalide « demain »" in run.err
     assert Consultant.objects.get().revoked_on is None
+
+
+def test_the_personal_data_export_has_the_mandates(
+    personas: Personas, dossier: Dossier, consultant: Consultant
+) -> None:
+    from guichet.privacy.export import personal_data
+
+    mandate_grant(
+        dossier=dossier, recognition_number=NUMBER, email=CONSULTANT_EMAIL, actor=personas.owner
+    )
+    mine = personal_data(personas.owner)["sections"]["mandats"]["contenu"]
+    assert mine["mandats_donnés"] == [
+        {
+            "dossier": dossier.number,
+            "consultant_numéro_de_reconnaissance": NUMBER,
+            "donné_le": mine["mandats_donnés"][0]["donné_le"],
+            "révoqué_le": None,
+        }
+    ]
+    assert mine["mandats_reçus"] == []
+    assert mine["registre_des_consultants"] is None
+    assert consultant.user is not None
+    theirs = personal_data(consultant.user)["sections"]["mandats"]["contenu"]
+    assert theirs["mandats_donnés"] == []
+    assert theirs["registre_des_consultants"]["numéro_de_reconnaissance"] == NUMBER
+    assert [m["dossier"] for m in theirs["mandats_reçus"]] == [dossier.number]
+    assert "Dominique" not in str(theirs)  # the client is not named to the consultant
+    # Another client has nothing.
+    other = personal_data(personas.other_client)["sections"]["mandats"]["contenu"]
+    assert other == {"mandats_donnés": [], "registre_des_consultants": None, "mandats_reçus": []}

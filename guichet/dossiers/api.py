@@ -26,7 +26,7 @@ from guichet.calendars.services import business_calendar, current_calendar
 from guichet.catalogue.models import Declaration
 from guichet.clock import BusinessCalendar
 from guichet.dossiers.clocks import DerivedClock, derive_clocks
-from guichet.dossiers.models import Channel, Dossier, DossierState, EventKind
+from guichet.dossiers.models import Channel, Dossier, DossierState, event_kind_label
 from guichet.dossiers.selectors import dossier_get_for_staff
 from guichet.dossiers.services import Applicant, dossier_file
 
@@ -201,7 +201,7 @@ def dossier_out(dossier: Dossier, cal: BusinessCalendar | None = None) -> Dossie
 
 
 def _kind_label(kind: str) -> str:
-    return str(EventKind(kind).label) if kind in EventKind.values else kind
+    return event_kind_label(kind)  # mandate events too (MandateEventKind)
 
 
 @router.post(

@@ -158,3 +158,22 @@ def test_the_personal_data_export_has_the_mandates(
     # Another client has nothing.
     other = personal_data(personas.other_client)["sections"]["mandats"]["contenu"]
     assert other == {"mandats_donnés": [], "registre_des_consultants": None, "mandats_reçus": []}
+
+
+def test_the_api_names_mandate_events(
+    personas: Personas, dossier: Dossier, consultant: Consultant
+) -> None:
+    from django.test import Client
+
+    from guichet.accounts.models import api_token_create
+
+    mandate_grant(
+        dossier=dossier, recognition_number=NUMBER, email=CONSULTANT_EMAIL, actor=personas.owner
+    )
+    _token, secret = api_token_create(name="Système des études", user=personas.agent)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    events = api.get(f"/api/dossiers/{dossier.number}/events").json()
+    assert [(e["kind"], e["kind_label"]) for e in events][-1] == (
+        "mandate_granted",
+        "Mandat donné à un consultant en immigration",
+    )

@@ -12,7 +12,7 @@ ONLY ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup browser-deps data test lint format typecheck migrations-check unit bench lock clean
+.PHONY: help run setup browser-deps data test lint format typecheck migrations-check unit bench lock clean messages
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,6 +67,11 @@ unit: setup ## The pytest suite (unit, integration, browser journeys)
 
 bench: setup ## Speed figures as BENCH lines (ONLY=clock for one group)
 	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY))
+
+messages: setup ## Update the English and Spanish catalogues (guichet/locale) and compile them
+	@bash scripts/ensure-gettext.sh
+	$(BIN)/guichet makemessages
+	cd guichet && ../$(BIN)/guichet compilemessages
 
 lock: ## Re-pin requirements.lock from pyproject.toml in a scratch venv
 	rm -rf /tmp/guichet-lock && $(PYTHON) -m venv /tmp/guichet-lock

@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import Membership, User
@@ -97,10 +99,13 @@ class FileRequestForm(IdentityFields):
         super().__init__(*args, **kwargs)
         self.service = service
         for doc in service.documents.all():
+            # The checklist is published in French only: marked so on a page in another language.
+            name = format_html('<span lang="fr">{}</span>', doc.label_fr)
             label = (
-                doc.label_fr
+                name
                 if doc.required
-                else _("%(document)s (facultatif)") % {"document": doc.label_fr}
+                # Our own catalogue's text, escaped, around the escaped name.
+                else mark_safe(escape(_("%(document)s (facultatif)")) % {"document": name})  # noqa: S308
             )
             self.fields[f"doc_{doc.code}"] = MultipleFileField(
                 label=label,

@@ -148,6 +148,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Which links of the main navigation a person gets, in one query.
+                "guichet.navigation.navigation",
             ],
         },
     },

@@ -4,6 +4,7 @@ Every change is a new row or a retirement (see models.py); nothing is updated in
 """
 
 import functools
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -256,7 +257,7 @@ def current_calendar() -> tuple[str, BusinessCalendar]:
     if key not in _cache:
         _cache.clear()
         _cache[key] = BusinessCalendar.build(_tables(None))
-    return "|".join(map(str, key)), _cache[key]
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:16], _cache[key]
 
 
 def _calendar_at(at: datetime) -> BusinessCalendar:

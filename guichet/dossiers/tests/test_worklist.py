@@ -3,7 +3,7 @@ walk every open dossier once in due-date order, and an action shows in the count
 
 import itertools
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from guichet.testing import Personas, make_dossier
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 6, 15)
-NOON = datetime(2026, 6, 15, 16, 0)  # UTC: noon in Québec, the same day
+NOON = datetime(2026, 6, 15, 16, 0, tzinfo=UTC)  # noon in Québec, the same day
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from guichet.accounts.forms import StaffLanguageOfServiceForm
 from guichet.accounts.language import current_declaration
-from guichet.accounts.models import Membership, Unit, UnitService, User
+from guichet.accounts.models import Unit, UnitService, User
 from guichet.accounts.services import (
     LanguageError,
     language_of_service_declare,
@@ -70,8 +70,10 @@ def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
     @wraps(view)
     @login_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not Membership.objects.filter(user=request.user.pk).exists():
+        units = _units(_user(request))
+        if not units:
             raise Http404("Page introuvable")
+        request.units = units  # type: ignore[attr-defined]  # the worklist shows them
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -106,8 +108,7 @@ def _filter_form(request: HttpRequest, unit: Unit) -> WorklistFilterForm:
 @staff_required
 @require_safe
 def worklist(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    units = _units(user)
+    units: list[Unit] = request.units  # type: ignore[attr-defined]  # set by staff_required
     unit = next((u for u in units if u.code == request.GET.get("unite")), units[0])
     today = timezone.localdate()
     form = _filter_form(request, unit)

@@ -2,8 +2,15 @@
 
 from typing import Any
 
-from guichet.accounts.models import Membership, RoleGrant, Signup, TotpDevice, User
-from guichet.privacy.export import iso, register_section
+from guichet.accounts.models import (
+    LanguageOfService,
+    Membership,
+    RoleGrant,
+    Signup,
+    TotpDevice,
+    User,
+)
+from guichet.privacy.export import Who, iso, register_section
 
 
 @register_section(
@@ -11,15 +18,16 @@ from guichet.privacy.export import iso, register_section
     title="Votre compte",
     description=(
         "Votre compte en ligne : adresse courriel, nom, dates d'inscription et de dernière "
-        "connexion, validation en deux étapes (jamais son secret), rôles et unités pour le "
-        "personnel. Le mot de passe n'est conservé que sous une forme chiffrée qui ne se "
-        "déchiffre pas : il n'est pas communiqué."
+        "connexion, validation en deux étapes (jamais son secret), langue de service et son "
+        "motif, rôles et unités pour le personnel. Le mot de passe n'est conservé que sous "
+        "une forme chiffrée qui ne se déchiffre pas : il n'est pas communiqué."
     ),
     order=10,
 )
 def section(user: User) -> dict[str, Any]:
     signup = Signup.objects.filter(user=user).first()
     device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    who = Who(user)
     return {
         "numéro_de_compte": user.pk,
         "adresse_courriel": user.email,
@@ -36,6 +44,21 @@ def section(user: User) -> dict[str, Any]:
             "activée": device is not None,
             "depuis": iso(device.confirmed_at) if device else None,
         },
+        "langue_de_service": [
+            {
+                "changement": record.get_change_display(),
+                "langue": record.get_language_display() or None,
+                "motif": record.get_basis_display() or None,
+                "arrivée_au_québec_le": iso(record.arrived_on),
+                "domicile_hors_du_québec": record.outside_quebec,
+                "justification": record.justification,
+                "valide_jusqu_au": iso(record.valid_until),
+                "raison_de_la_fin": record.get_end_reason_display() or None,
+                "inscrite_par": who(record.recorded_by_id, record.get_recorded_as_display()),
+                "inscrite_le": iso(record.recorded_at),
+            }
+            for record in LanguageOfService.objects.filter(user=user).order_by("id")
+        ],
         "rôles": [
             {"rôle": grant.get_role_display(), "attribué_le": iso(grant.granted_at)}
             for grant in RoleGrant.objects.filter(user=user).order_by("granted_at")

@@ -350,6 +350,16 @@ class InfoRequestEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("l'historique d'une demande ne se supprime pas")
 
+    def summary(self) -> str:
+        """The step's details in one line, for the history tables."""
+        d = self.details
+        if d.get("dossier"):
+            return f"dossier {d['dossier']}, {d.get('field', '')}"
+        for key in ("reason", "reasons", "message"):
+            if d.get(key):
+                return str(d[key])
+        return ""
+
 
 class InfoRequestFileKind(models.TextChoices):
     EXTENSION_NOTICE = "extension_notice", _("Avis de prolongation du délai")

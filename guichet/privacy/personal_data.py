@@ -43,7 +43,7 @@ def _dossier(d: Dossier, who: Who) -> dict[str, Any]:
         "historique": [
             {
                 "rang": e.seq,
-                "événement": e.get_kind_display(),
+                "événement": e.kind_label,
                 "date": iso(e.occurred_on),
                 "inscrit_le": iso(e.recorded_at),
                 "par": who(e.actor_id, "système" if e.actor_id is None else ""),

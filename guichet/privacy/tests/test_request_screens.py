@@ -1,6 +1,7 @@
 """The screens of requests for access or rectification: who reaches what, the person's page,
 the privacy officer's queue and actions, re-authentication before an export, bad input."""
 
+import re
 from typing import Any
 
 import pytest
@@ -303,3 +304,27 @@ def test_oversized_text_is_refused_and_changes_nothing(personas: Personas) -> No
     assert response.status_code == 400
     assert "Corrigez ce qui suit" in response.content.decode()
     assert state() == before
+
+
+def test_pages_have_labels_one_title_and_no_inline_script_or_style(
+    personas: Personas, officer: User, requests: dict[str, Any]
+) -> None:
+    """What a test without a browser can check of WCAG and of the Content Security Policy
+    (axe-core runs on the other privacy pages in tests/e2e)."""
+    a, r = requests["access"], requests["rectification"]
+    pages = [
+        (client_for(personas.owner), "/confidentialite/mes-renseignements/"),
+        (client_for(personas.owner), f"/confidentialite/mes-renseignements/{a.pk}/"),
+        (client_for(officer), "/confidentialite/demandes/"),
+        (client_for(officer), f"/confidentialite/demandes/{a.pk}/"),
+        (client_for(officer), f"/confidentialite/demandes/{r.pk}/"),
+    ]
+    for client, url in pages:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert html.count("<h1") == 1, url
+        assert " style=" not in html and "<style" not in html, url
+        assert html.count("<script") == html.count("<script src="), url
+        for field_id in re.findall(r'<(?:input|textarea|select)[^>]*\bid="([^"]+)"', html):
+            assert f'for="{field_id}"' in html, (url, field_id)

@@ -254,7 +254,7 @@ def _get(client: Client, page: Page) -> str:
         response = client.post(page.url, page.data or {}, follow=True)
     else:
         response = client.get(page.url)
-    assert response.status_code in (200, 400), (page.name, response.status_code)
+    assert response.status_code in (200, 400, 404), (page.name, response.status_code)
     return response.content.decode()
 
 
@@ -309,6 +309,7 @@ def pages(portal: dict[str, Any]) -> list[Page]:
         Page("my dossiers", "/dossiers/", signed_in=True),
         Page("dossier waiting for a document", f"/dossiers/{portal['waiting'].number}/", True),
         Page("dossier decided", f"/dossiers/{portal['refused'].number}/", True),
+        Page("not found", "/dossiers/2099-999999/", signed_in=True),
     ]
 
 
@@ -357,6 +358,7 @@ EXPECTED = {
             "Incomplete: documents awaited",
         ],
         "dossier decided": ["<strong>refused</strong>", "Request an administrative review"],
+        "not found": ["Page not found", "My files"],
     },
     "es": {
         "home": ["Nuestros servicios y nuestros compromisos", "Para aprender francés"],
@@ -374,6 +376,7 @@ EXPECTED = {
             "Incompleto: se esperan documentos",
         ],
         "dossier decided": ["<strong>denegada</strong>", "Solicitar una revisión administrativa"],
+        "not found": ["Página no encontrada", "Mis expedientes"],
     },
 }
 # Data that reads the same in every language (a person's name, an address typed in a form).

@@ -1,6 +1,7 @@
 """The back office: the unit's worklist by due date, the dossier page, and every action."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -136,23 +137,101 @@ def worklist(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _detail_context(user: User, dossier: Dossier, **overrides: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ActionForm:
+    """How an action with a form shows on the dossier page (dossiers/office/_action.html)."""
+
+    slug: str  # in the action's URL (ACTIONS)
+    prefix: str  # of its form, and its key in the page's `actions`
+    title: str
+    button: str
+    multipart: bool = False
+    intro: str = ""
+    always_open: bool = False
+
+
+ACTION_FORMS = {
+    a.slug: a
+    for a in (
+        ActionForm("attribuer", "assign", "Attribuer", "Attribuer"),
+        ActionForm(
+            "elements-recus",
+            "received",
+            "Éléments manquants reçus (par la poste ou au comptoir)",
+            "Inscrire la réception",
+            multipart=True,
+            always_open=True,
+        ),
+        ActionForm(
+            "incomplet",
+            "items",
+            "Dossier incomplet : demander des éléments",
+            "Envoyer l'avis (le délai est suspendu)",
+        ),
+        ActionForm(
+            "intention",
+            "intention",
+            "Avis d'intention (refus ou rejet envisagé)",
+            "Envoyer l'avis d'intention",
+        ),
+        ActionForm("decision", "decision", "Rendre la décision", "Rendre la décision"),
+        ActionForm("evenement", "event", "Inscrire un événement du service", "Inscrire"),
+        ActionForm(
+            "langue-service",
+            "language",
+            "Inscrire une langue de service (anglais ou espagnol, en plus du français)",
+            "Inscrire",
+            intro=(
+                "Seulement sur un motif prévu : personne immigrante arrivée depuis moins de six "
+                "mois, domicile hors du Québec, admissibilité à l'enseignement en anglais, ou "
+                "santé, sécurité publique ou justice naturelle. Les lettres suivent ensuite en "
+                "français, puis dans cette langue."
+            ),
+        ),
+    )
+}
+
+
+def _blank_form(dossier: Dossier, prefix: str, version: int) -> Any:
+    initial = {"version": version}
+    today = timezone.localdate()
+    match prefix:
+        case "assign":
+            return AssignForm(initial=initial, unit_id=dossier.unit_id, prefix=prefix)
+        case "items":
+            return RequestItemsForm(initial=initial, prefix=prefix)
+        case "received":
+            return ItemsReceivedForm(initial={**initial, "on": today}, prefix=prefix)
+        case "intention":
+            return IntentionForm(initial=initial, prefix=prefix)
+        case "decision":
+            return DecisionForm(initial=initial, prefix=prefix)
+        case "event":
+            return ServiceEventForm(initial={**initial, "on": today}, prefix=prefix)
+        case "language":
+            return StaffLanguageOfServiceForm(prefix=prefix)
+        case _:
+            return ConfirmForm(initial=initial, prefix=prefix)
+
+
+def _action_block(
+    dossier: Dossier, spec: ActionForm, *, form: Any = None, shown: str = "", version: int = 0
+) -> dict[str, Any]:
+    """One action's block: its form is built (and rendered) only when it shows open."""
+    is_open = form is not None or spec.always_open or shown == spec.slug
+    if is_open and form is None:
+        form = _blank_form(dossier, spec.prefix, version or dossier.version)
+    return {**vars(spec), "open": is_open, "form": form}
+
+
+def _detail_context(
+    user: User, dossier: Dossier, *, failed: tuple[str, Any] | None = None, shown: str = ""
+) -> dict[str, Any]:
     cal = business_calendar()
     today = timezone.localdate()
     events = list(dossier.events.order_by("seq").select_related("actor"))
     clocks = derive_clocks(cal, dossier, events)
-    initial = {"version": dossier.version}
-    forms: dict[str, Any] = {
-        "assign_form": AssignForm(initial=initial, unit_id=dossier.unit_id, prefix="assign"),
-        "items_form": RequestItemsForm(initial=initial, prefix="items"),
-        "received_form": ItemsReceivedForm(initial={**initial, "on": today}, prefix="received"),
-        "intention_form": IntentionForm(initial=initial, prefix="intention"),
-        "decision_form": DecisionForm(initial=initial, prefix="decision"),
-        "event_form": ServiceEventForm(initial={**initial, "on": today}, prefix="event"),
-        "confirm_form": ConfirmForm(initial=initial, prefix="confirm"),
-        "language_form": StaffLanguageOfServiceForm(prefix="language"),
-    }
-    forms.update(overrides)
+    failed_slug, failed_form = failed or ("", None)
     return {
         "dossier": dossier,
         "events": events,
@@ -171,7 +250,20 @@ def _detail_context(user: User, dossier: Dossier, **overrides: Any) -> dict[str,
         "today": today,
         "states": DossierState,
         "client_language": current_declaration(dossier.client) if dossier.client else None,
-        **forms,
+        "actions": {
+            spec.prefix: _action_block(
+                dossier,
+                spec,
+                form=failed_form if failed_slug == spec.slug else None,
+                shown=shown,
+            )
+            for spec in ACTION_FORMS.values()
+        },
+        # The buttons without a form of their own show their errors with this one.
+        "confirm_form": failed_form
+        if failed_slug in CONFIRM_ACTIONS
+        else ConfirmForm(initial={"version": dossier.version}, prefix="confirm"),
+        "failed_action": failed_slug,
     }
 
 
@@ -179,8 +271,22 @@ def _detail_context(user: User, dossier: Dossier, **overrides: Any) -> dict[str,
 @require_safe
 def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
+    shown = request.GET.get("formulaire", "")
+    if request.headers.get("HX-Request") and shown in ACTION_FORMS:
+        # The form of one action, asked for when the agent opens it: the version is the one of
+        # the page they are looking at, so that acting on an outdated page is still refused.
+        dossier = dossier_get_for_staff(user, number, why="formulaire d'une action")
+        try:
+            version = int(request.GET.get("version", ""))
+        except ValueError:
+            version = dossier.version
+        block = _action_block(dossier, ACTION_FORMS[shown], shown=shown, version=version)
+        return render(
+            request, "dossiers/office/_action_form.html", {"dossier": dossier, "a": block}
+        )
     dossier = dossier_get_for_staff(user, number, why="traitement du dossier")
-    return render(request, "dossiers/office/dossier.html", _detail_context(user, dossier))
+    context = _detail_context(user, dossier, shown=shown)
+    return render(request, "dossiers/office/dossier.html", context)
 
 
 def _docs(form: Any) -> list[NewDocument]:
@@ -337,6 +443,9 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+CONFIRM_ACTIONS = {slug for slug, action in ACTIONS.items() if action[0] is ConfirmForm}
+
+
 @staff_required
 @require_POST
 def dossier_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
@@ -356,8 +465,7 @@ def dossier_action(request: HttpRequest, number: str, action: str) -> HttpRespon
             messages.success(request, success)
             return redirect("office:dossier", number=dossier.number)
     dossier.refresh_from_db()
-    context = _detail_context(user, dossier, **{form_name: form})
-    context["failed_action"] = action
+    context = _detail_context(user, dossier, failed=(action, form))
     return render(request, "dossiers/office/dossier.html", context, status=400)
 
 

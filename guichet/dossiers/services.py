@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from guichet.accounts.language import current_declaration
-from guichet.accounts.models import LanguageBasis, Membership, UnitService, User
+from guichet.accounts.models import LanguageBasis, Membership, UnitService, User, is_staff_member
 from guichet.accounts.services import language_of_service_moved_to_quebec
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
@@ -44,6 +44,8 @@ from guichet.dossiers.models import (
     Letter,
     LetterKind,
     LinkCode,
+    MandateEventKind,
+    event_kind_label,
 )
 from guichet.dossiers.uploads import CheckedUpload
 from guichet.privacy.services import access_log_dossier_change
@@ -101,7 +103,7 @@ def _lock(dossier: Dossier, expected_version: int | None) -> Dossier:
 
 def _event(
     dossier: Dossier,
-    kind: EventKind,
+    kind: EventKind | MandateEventKind,
     actor: User | None,
     *,
     on: date | None = None,
@@ -118,7 +120,11 @@ def _event(
         actor_label=actor_label or (str(actor) if actor else "système"),
         details=details,
     )
-    access_log_dossier_change(dossier=dossier, kind=kind, actor=actor, actor_label=actor_label)
+    # The access log names an event outside EventKind by the label it is given.
+    logged_kind = kind if kind in EventKind.values else event_kind_label(kind)
+    access_log_dossier_change(
+        dossier=dossier, kind=logged_kind, actor=actor, actor_label=actor_label
+    )
     unit_id = dossier.unit_id
     transaction.on_commit(lambda: worklist.forget_counts(unit_id))
     return event
@@ -570,12 +576,39 @@ def dossier_request_review(
 def dossier_withdraw(
     *, dossier: Dossier, actor: User, expected_version: int | None = None
 ) -> Dossier:
+    """End the request at the client's own decision. Nobody else signs it for them: a
+    consultant holding a mandate cannot (docs/mandates.md says why); staff record a
+    withdrawal the client signed."""
     dossier = _lock(dossier, expected_version)
+    if dossier.client_id is not None and actor.pk != dossier.client_id:
+        if not is_staff_member(actor):
+            raise DossierError(
+                "Seul le client ou la cliente peut retirer sa demande : un retrait ne se fait "
+                "pas par mandat."
+            )
     _require_open(dossier)
     _event(dossier, EventKind.WITHDRAWN, actor)
     dossier.state = DossierState.WITHDRAWN
     _save(dossier, "state")
     return dossier
+
+
+@transaction.atomic
+def dossier_record_mandate_event(
+    *,
+    dossier: Dossier,
+    kind: MandateEventKind,
+    actor: User,
+    expected_version: int | None = None,
+    **details: Any,
+) -> DossierEvent:
+    """A mandate given or revoked on the dossier (guichet/mandates/services.py calls this
+    inside its own transaction): the event in the history, its access-log entry, a new
+    version. The clocks are not affected."""
+    dossier = _lock(dossier, expected_version)
+    event = _event(dossier, kind, actor, **details)
+    _save(dossier)
+    return event
 
 
 @transaction.atomic

@@ -43,7 +43,7 @@ def test_the_fragment_keeps_the_version_of_the_page(
     services.dossier_assign(dossier=dossier, agent=personas.agent, actor=personas.supervisor)
     fragment = agent.get(
         f"/bureau/dossiers/{dossier.number}/",
-        {"formulaire": "decision", "version": seen},
+        {"formulaire": "decision", "version": str(seen)},
         HTTP_HX_REQUEST="true",
     ).content.decode()
     assert "<html" not in fragment and 'name="decision-reasons"' in fragment

@@ -70,3 +70,18 @@ def test_a_failed_action_shows_its_form_open_with_the_errors(
     assert response.status_code == 400
     assert '<details id="action-decision" open>' in page
     assert 'name="decision-reasons"' in page
+
+
+def test_the_day_by_day_explanation_comes_when_asked(agent: Client, dossier: Dossier) -> None:
+    url = f"/bureau/dossiers/{dossier.number}/"
+    code = "caq-etudes-decision"
+    page = agent.get(url).content.decode()
+    assert "date de réception (jour 0)" not in page
+    assert f'hx-get="?explication={code}"' in page
+    assert f'href="?explication={code}#explication-{code}"' in page
+    opened = agent.get(url, {"explication": code}).content.decode()
+    assert f'<details id="explication-{code}" open>' in opened
+    assert "date de réception (jour 0)" in opened
+    fragment = agent.get(url, {"explication": code}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "date de réception (jour 0)" in fragment
+    assert agent.get(url, {"explication": "nope"}, HTTP_HX_REQUEST="true").status_code == 404

@@ -225,7 +225,12 @@ def _action_block(
 
 
 def _detail_context(
-    user: User, dossier: Dossier, *, failed: tuple[str, Any] | None = None, shown: str = ""
+    user: User,
+    dossier: Dossier,
+    *,
+    failed: tuple[str, Any] | None = None,
+    shown: str = "",
+    explained: str = "",
 ) -> dict[str, Any]:
     cal = business_calendar()
     today = timezone.localdate()
@@ -241,8 +246,14 @@ def _detail_context(
         .filter(dossier=dossier)
         .select_related("consultant")
         .first(),
+        # The day-by-day explanation (a row per day since reception) is rendered when asked.
         "clocks": [
-            {"clock": c, "now": c.as_of(cal, today), "days": c.explain(cal, today)} for c in clocks
+            {
+                "clock": c,
+                "now": c.as_of(cal, today),
+                "days": c.explain(cal, today) if c.commitment.code == explained else None,
+            }
+            for c in clocks
         ],
         "documents": dossier.documents.order_by("uploaded_at"),
         "letters": dossier.letters.order_by("created_at"),
@@ -284,9 +295,24 @@ def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
         return render(
             request, "dossiers/office/_action_form.html", {"dossier": dossier, "a": block}
         )
+    explained = request.GET.get("explication", "")
     dossier = dossier_get_for_staff(user, number, why="traitement du dossier")
-    context = _detail_context(user, dossier, shown=shown)
+    if request.headers.get("HX-Request") and explained:
+        return render(
+            request, "dossiers/office/_explain.html", {"days": _explanation(dossier, explained)}
+        )
+    context = _detail_context(user, dossier, shown=shown, explained=explained)
     return render(request, "dossiers/office/dossier.html", context)
+
+
+def _explanation(dossier: Dossier, code: str) -> list[Any]:
+    """The day-by-day explanation of one clock of the dossier, as of today."""
+    events = list(dossier.events.all())
+    cal = business_calendar()
+    for clock in derive_clocks(cal, dossier, events):
+        if clock.commitment.code == code:
+            return clock.explain(cal, timezone.localdate())
+    raise Http404("Délai introuvable")
 
 
 def _docs(form: Any) -> list[NewDocument]:

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from guichet.accounts.models import Unit, UnitService
 from guichet.catalogue.models import Service
+from guichet.catalogue.services import declaration_in_force
 from guichet.dossiers.models import OPEN_STATES, Dossier, DossierState
 
 PAGE_SIZE = 50
@@ -87,19 +88,38 @@ class Page:
     next_cursor: str
 
 
-def service_ids(unit: Unit, code: str = "") -> list[int]:
-    """Ids of the unit's services in every declaration version (one code, or all of them)."""
-    codes = UnitService.objects.filter(unit=unit).values_list("service_code", flat=True)
-    services = Service.objects.filter(code__in=codes)
-    if code:
-        services = services.filter(code=code)
-    return list(services.values_list("pk", flat=True))
+def unit_services(unit: Unit, today: date) -> dict[str, tuple[str, list[int]]]:
+    """The unit's services: code → (name in the declaration in force, ids of that service in
+    every declaration version). Kept `COUNTS_TTL` seconds: it changes when an administrator
+    gives a service to a unit or a new declaration is loaded."""
+    key = f"worklist:services:{unit.pk}:{today.isoformat()}"
+    cached: dict[str, tuple[str, list[int]]] | None = cache.get(key)
+    if cached is not None:
+        return cached
+    codes = list(UnitService.objects.filter(unit=unit).values_list("service_code", flat=True))
+    declaration = declaration_in_force(on=today)
+    names = dict(
+        declaration.services.filter(code__in=codes).values_list("code", "name_fr")
+        if declaration
+        else []
+    )
+    ids: dict[str, list[int]] = {code: [] for code in codes}
+    for pk, code in Service.objects.filter(code__in=codes).values_list("pk", "code"):
+        ids[code].append(pk)
+    found = {code: (names.get(code, code), ids[code]) for code in codes}
+    cache.set(key, found, COUNTS_TTL)
+    return found
+
+
+def service_ids(unit: Unit, code: str, today: date) -> list[int]:
+    """Ids of one of the unit's services in every declaration version."""
+    return unit_services(unit, today).get(code, ("", []))[1]
 
 
 def open_dossiers(unit: Unit, filters: Filters, today: date) -> QuerySet[Dossier]:
     qs = Dossier.objects.filter(unit=unit, state__in=OPEN_STATES)
     if filters.service:
-        qs = qs.filter(service_id__in=service_ids(unit, filters.service))
+        qs = qs.filter(service_id__in=service_ids(unit, filters.service, today))
     if filters.state:
         qs = qs.filter(state=filters.state)
     if filters.agent == "none":
@@ -172,7 +192,7 @@ def _matches(group: dict[str, Any], filters: Filters, services: set[int] | None)
 
 def counts(unit: Unit, filters: Filters, today: date) -> Counts:
     groups, taken_at = _groups(unit, today)
-    services = set(service_ids(unit, filters.service)) if filters.service else None
+    services = set(service_ids(unit, filters.service, today)) if filters.service else None
     chosen = [g for g in groups if _matches(g, filters, services)]
 
     def total(flag: str = "") -> int:
@@ -221,13 +241,13 @@ def page(unit: Unit, filters: Filters, today: date, cursor: Cursor | None) -> Pa
 
 
 def rows(ids: Iterable[int], today: date) -> list[dict[str, Any]]:
-    """The rows to show, in the order of `ids`, as plain values (no per-row lookups)."""
+    """The rows to show, in the order of `ids`, as plain values (no model instances, no
+    per-row lookups)."""
     ids = list(ids)
     loaded = {
-        d.pk: d
-        for d in Dossier.objects.filter(pk__in=ids)
-        .select_related("service", "assigned_to")
-        .only(
+        values[0]: values
+        for values in Dossier.objects.filter(pk__in=ids).values_list(
+            "pk",
             "number",
             "state",
             "received_on",
@@ -243,18 +263,20 @@ def rows(ids: Iterable[int], today: date) -> list[dict[str, Any]]:
     prefix = reverse("office:dossier", args=["0"])[: -len("0/")]
     out = []
     for pk in ids:
-        d = loaded[pk]
-        overdue = d.overdue_on is not None and d.overdue_on <= today
-        at_risk = not overdue and d.at_risk_on is not None and d.at_risk_on <= today
+        _, number, state, received_on, due, at_risk_on, overdue_on, service, name, email = loaded[
+            pk
+        ]
+        overdue = overdue_on is not None and overdue_on <= today
+        at_risk = not overdue and at_risk_on is not None and at_risk_on <= today
         out.append(
             {
-                "number": d.number,
-                "url": f"{prefix}{d.number}/",
-                "due_date": d.due_date.isoformat() if d.due_date else "",
-                "received_on": d.received_on.isoformat(),
-                "service": d.service.name_fr,
-                "state": labels.get(d.state, d.state),
-                "agent": str(d.assigned_to) if d.assigned_to else "—",
+                "number": number,
+                "url": f"{prefix}{number}/",
+                "due_date": due.isoformat() if due else "",
+                "received_on": received_on.isoformat(),
+                "service": service,
+                "state": labels.get(state, state),
+                "agent": name or email or "—",  # as User.__str__
                 "overdue": overdue,
                 "at_risk": at_risk,
             }

@@ -46,7 +46,13 @@ def serves_in_french_only(user: object) -> bool:
     """Staff screens are in French: unit members, global roles, Django staff and superusers."""
     if not isinstance(user, User):
         return False
-    return user.is_staff or user.is_superuser or is_staff_member(user)
+    # Asked by the middleware and by the page's language switch: one lookup per request (the
+    # user object lives as long as the request).
+    known: bool | None = user.__dict__.get("_serves_in_french_only")
+    if known is None:
+        known = user.is_staff or user.is_superuser or is_staff_member(user)
+        user.__dict__["_serves_in_french_only"] = known
+    return known
 
 
 def latest_record(user: User) -> LanguageOfService | None:

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guichet.append_only import AppendOnly
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -302,7 +304,9 @@ class RecordedAs(models.TextChoices):
     SYSTEM = "system", _("système")
 
 
-class LanguageOfService(models.Model):
+class LanguageOfService(AppendOnly):
+    record_name = "l'historique des langues de service"
+
     """One change of a client's language of service: a declaration (language, basis, the facts
     behind it, the last day it is valid) or its end. Rows are never changed: the current
     language of service is the latest row (see `guichet/accounts/language.py`)."""
@@ -361,12 +365,6 @@ class LanguageOfService(models.Model):
             return f"{self.user} — {self.get_change_display()} ({self.get_end_reason_display()})"
         return f"{self.user} — {self.get_language_display()} ({self.get_basis_display()})"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # The history is kept: a change is a new row, never an edit of an old one.
-        if not self._state.adding:
-            raise ValueError("l'historique des langues de service ne se modifie pas")
-        super().save(*args, **kwargs)
-
     def valid_on(self, day: date) -> bool:
         """Whether this declaration allows its language on `day` (an end allows nothing)."""
         return self.change == LanguageChange.DECLARED and (
@@ -384,7 +382,9 @@ class AccessChangeKind(models.TextChoices):
     SERVICE_RELEASED = "service_released", _("Service retiré à une unité")
 
 
-class AccessChange(models.Model):
+class AccessChange(AppendOnly):
+    record_name = "l'historique des droits d'accès"
+
     """One change to who may do what, made in the Administration area: a unit membership or a
     global role given or taken back, a unit created, a service given to a unit or taken from
     it. Memberships and grants hold the present; this append-only history keeps the past (when
@@ -437,11 +437,3 @@ class AccessChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ValueError("l'historique des droits d'accès ne se modifie pas")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("l'historique des droits d'accès ne se supprime pas")

@@ -6,7 +6,7 @@ The access log is append-only. The database refuses UPDATE and DELETE on it with
 too, so that a mistake fails in Python before it reaches the database.
 """
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -14,11 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guichet.append_only import AppendOnly
+
 ANONYMIZED = "[anonymisé]"
-
-
-class AppendOnlyError(Exception):
-    """An attempt to change or remove a row of the access log."""
 
 
 class AccessAction(models.TextChoices):
@@ -41,7 +39,9 @@ class SubjectKind(models.TextChoices):
     INFO_REQUEST = "info_request", _("Demande d'accès ou de rectification")
 
 
-class AccessLog(models.Model):
+class AccessLog(AppendOnly):
+    record_name = "le journal des accès"
+
     """Who read, changed, exported, destroyed or anonymized which personal information, when,
     and why. Identifiers only: no name, address or content is copied here."""
 
@@ -84,14 +84,6 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject_kind} {self.subject_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("le journal des accès ne se modifie pas")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("le journal des accès ne se supprime pas ligne par ligne")
 
     @property
     def actor_display(self) -> str:
@@ -312,7 +304,9 @@ ANSWER_EVENTS = (
 )
 
 
-class InfoRequestEvent(models.Model):
+class InfoRequestEvent(AppendOnly):
+    record_name = "l'historique d'une demande"
+
     """One step of a request's history. Rows are only ever inserted: `save()` refuses an
     existing row, and the database refuses UPDATE (migration 0004)."""
 
@@ -341,14 +335,6 @@ class InfoRequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} #{self.seq} {self.kind}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("l'historique d'une demande ne se modifie pas")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("l'historique d'une demande ne se supprime pas")
 
     def summary(self) -> str:
         """The step's details in one line, for the history tables."""

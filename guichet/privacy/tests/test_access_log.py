@@ -11,9 +11,10 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from guichet.accounts.models import Membership, StaffRole, User, api_token_create
+from guichet.append_only import AppendOnlyError
 from guichet.dossiers import services
 from guichet.dossiers.models import Decision, Dossier
-from guichet.privacy.models import AccessLog, AppendOnlyError
+from guichet.privacy.models import AccessLog
 from guichet.privacy.tests.conftest import client_for
 from guichet.testing import Personas, make_dossier
 

@@ -12,12 +12,12 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from guichet.accounts.models import User
+from guichet.append_only import AppendOnlyError
 from guichet.dossiers.models import Dossier, DossierEvent, EventKind
 from guichet.privacy import services
 from guichet.privacy.models import (
     AccessAction,
     AccessLog,
-    AppendOnlyError,
     InfoRequest,
     InfoRequestEvent,
     InfoRequestFile,

@@ -12,6 +12,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from guichet.dossiers import services
+from guichet.privacy.models import InfoRequestKind
+from guichet.privacy.services import info_request_submit
 from guichet.testing import PASSWORD, Personas, checked, make_dossier, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -213,9 +215,7 @@ def outcome(response: Any) -> str:
 def test_every_url_as_every_persona(personas: Personas, administrator: Any) -> None:
     dossier = make_dossier(personas, documents=[checked(pdf_upload("passeport.pdf"))])
     letter = services.dossier_acknowledge(dossier=dossier, actor=personas.agent)
-    from guichet.privacy.services import info_request_submit
-
-    info_request = info_request_submit(person=personas.owner, kind="access")
+    info_request = info_request_submit(person=personas.owner, kind=InfoRequestKind.ACCESS)
     values = {
         "request_id": str(info_request.pk),
         "file_id": "999999",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from guichet.accounts.models import User
-from guichet.dossiers.models import Dossier, DossierEvent
+from guichet.dossiers.models import Dossier, DossierEvent, MandateEventKind
 from guichet.mandates.models import Consultant
 
 
@@ -18,7 +18,14 @@ class HistoryRow:
     by: str
 
 
+def ever_mandated(events: Sequence[DossierEvent]) -> bool:
+    """Whether a mandate was ever given on the dossier: without one, no consultant acted."""
+    return any(e.kind in MandateEventKind.values for e in events)
+
+
 def _consultants(events: Sequence[DossierEvent]) -> dict[int, Consultant]:
+    if not ever_mandated(events):
+        return {}
     actor_ids = {e.actor_id for e in events if e.actor_id is not None}
     return {c.user_id: c for c in Consultant.objects.filter(user_id__in=actor_ids) if c.user_id}
 

@@ -55,7 +55,7 @@ from guichet.dossiers.views.files import document_response, letter_response
 from guichet.dossiers.worklist import Cursor, Filters, unit_services
 from guichet.dossiers.worklist import counts as worklist_counts
 from guichet.dossiers.worklist import page as worklist_page
-from guichet.mandates.history import office_history
+from guichet.mandates.history import ever_mandated, office_history
 from guichet.mandates.selectors import mandates_in_force
 
 
@@ -257,7 +257,9 @@ def _detail_context(
         "mandate": mandates_in_force(today)
         .filter(dossier=dossier)
         .select_related("consultant")
-        .first(),
+        .first()
+        if ever_mandated(events)
+        else None,
         # The day-by-day explanation (a row per day since reception) is rendered when asked.
         "clocks": [
             {

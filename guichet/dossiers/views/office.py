@@ -160,6 +160,7 @@ class ActionForm:
     multipart: bool = False
     intro: str = ""
     always_open: bool = False
+    dated: bool = False  # a date field, today by default
 
 
 ACTION_FORMS = {
@@ -173,6 +174,7 @@ ACTION_FORMS = {
             "Inscrire la réception",
             multipart=True,
             always_open=True,
+            dated=True,
         ),
         ActionForm(
             "incomplet",
@@ -187,7 +189,9 @@ ACTION_FORMS = {
             "Envoyer l'avis d'intention",
         ),
         ActionForm("decision", "decision", "Rendre la décision", "Rendre la décision"),
-        ActionForm("evenement", "event", "Inscrire un événement du service", "Inscrire"),
+        ActionForm(
+            "evenement", "event", "Inscrire un événement du service", "Inscrire", dated=True
+        ),
         ActionForm(
             "langue-service",
             "language",
@@ -204,26 +208,19 @@ ACTION_FORMS = {
 }
 
 
-def _blank_form(dossier: Dossier, prefix: str, version: int) -> Any:
-    initial = {"version": version}
-    today = timezone.localdate()
-    match prefix:
-        case "assign":
-            return AssignForm(initial=initial, unit_id=dossier.unit_id, prefix=prefix)
-        case "items":
-            return RequestItemsForm(initial=initial, prefix=prefix)
-        case "received":
-            return ItemsReceivedForm(initial={**initial, "on": today}, prefix=prefix)
-        case "intention":
-            return IntentionForm(initial=initial, prefix=prefix)
-        case "decision":
-            return DecisionForm(initial=initial, prefix=prefix)
-        case "event":
-            return ServiceEventForm(initial={**initial, "on": today}, prefix=prefix)
-        case "language":
-            return StaffLanguageOfServiceForm(prefix=prefix)
-        case _:
-            return ConfirmForm(initial=initial, prefix=prefix)
+def _action_form(
+    dossier: Dossier, slug: str, *, version: int = 0, data: Any = None, files: Any = None
+) -> Any:
+    """The form of action `slug`: blank (for the page the agent sees at `version`) or bound
+    to what was posted. The actions without a form of their own share the `confirm` one."""
+    form_class = ACTIONS[slug][0]
+    spec = ACTION_FORMS.get(slug)
+    kwargs: dict[str, Any] = {"unit_id": dossier.unit_id} if form_class is AssignForm else {}
+    if data is None:
+        kwargs["initial"] = {"version": version or dossier.version}
+        if spec is not None and spec.dated:
+            kwargs["initial"]["on"] = timezone.localdate()
+    return form_class(data, files, prefix=spec.prefix if spec else "confirm", **kwargs)
 
 
 def _action_block(
@@ -232,7 +229,7 @@ def _action_block(
     """One action's block: its form is built (and rendered) only when it shows open."""
     is_open = form is not None or spec.always_open or shown == spec.slug
     if is_open and form is None:
-        form = _blank_form(dossier, spec.prefix, version or dossier.version)
+        form = _action_form(dossier, spec.slug, version=version)
     return {**vars(spec), "open": is_open, "form": form}
 
 
@@ -333,9 +330,9 @@ def _docs(form: Any) -> list[NewDocument]:
     return [NewDocument(u) for u in form.cleaned_data.get("attachments") or []]
 
 
-# Each action: the form that validates it, the context name of that form, what it calls, and
-# what the agent is told when it worked.
-Action = tuple[type[Any], str, Callable[[Dossier, User, Any], Any], str]
+# Each action: the form that validates it, what it calls, and what the agent is told when it
+# worked. How its form shows on the page is in ACTION_FORMS.
+Action = tuple[type[Any], Callable[[Dossier, User, Any], Any], str]
 
 
 def _v(form: Any) -> int:
@@ -381,7 +378,6 @@ def _end_language(dossier: Dossier, agent: User) -> None:
 ACTIONS: dict[str, Action] = {
     "attribuer": (
         AssignForm,
-        "assign_form",
         lambda d, u, f: services.dossier_assign(
             dossier=d, agent=f.cleaned_data["agent"], actor=u, expected_version=_v(f)
         ),
@@ -389,13 +385,11 @@ ACTIONS: dict[str, Action] = {
     ),
     "accuser-reception": (
         ConfirmForm,
-        "confirm_form",
         lambda d, u, f: services.dossier_acknowledge(dossier=d, actor=u, expected_version=_v(f)),
         "Accusé de réception envoyé.",
     ),
     "incomplet": (
         RequestItemsForm,
-        "items_form",
         lambda d, u, f: services.dossier_request_items(
             dossier=d,
             items=f.item_list(),
@@ -407,7 +401,6 @@ ACTIONS: dict[str, Action] = {
     ),
     "elements-recus": (
         ItemsReceivedForm,
-        "received_form",
         lambda d, u, f: services.dossier_receive_items(
             dossier=d,
             actor=u,
@@ -420,7 +413,6 @@ ACTIONS: dict[str, Action] = {
     ),
     "frais-payes": (
         ConfirmForm,
-        "confirm_form",
         lambda d, u, f: services.dossier_record_fee_payment(
             dossier=d, actor=u, expected_version=_v(f)
         ),
@@ -428,7 +420,6 @@ ACTIONS: dict[str, Action] = {
     ),
     "intention": (
         IntentionForm,
-        "intention_form",
         lambda d, u, f: services.dossier_notify_intention(
             dossier=d,
             intended=Decision(f.cleaned_data["intended"]),
@@ -440,7 +431,6 @@ ACTIONS: dict[str, Action] = {
     ),
     "decision": (
         DecisionForm,
-        "decision_form",
         lambda d, u, f: services.dossier_decide(
             dossier=d,
             decision=Decision(f.cleaned_data["decision"]),
@@ -452,7 +442,6 @@ ACTIONS: dict[str, Action] = {
     ),
     "evenement": (
         ServiceEventForm,
-        "event_form",
         lambda d, u, f: services.dossier_record_service_event(
             dossier=d,
             kind=EventKind(f.cleaned_data["kind"]),
@@ -464,19 +453,16 @@ ACTIONS: dict[str, Action] = {
     ),
     "langue-service": (
         StaffLanguageOfServiceForm,
-        "language_form",
         _record_language,
         "Langue de service inscrite au compte du client.",
     ),
     "langue-service-fin": (
         ConfirmForm,
-        "confirm_form",
         lambda d, u, f: _end_language(d, u),
         "Langue de service terminée : le client est servi en français seulement.",
     ),
     "fermer": (
         ConfirmForm,
-        "confirm_form",
         lambda d, u, f: services.dossier_close(dossier=d, actor=u, expected_version=_v(f)),
         "Dossier fermé.",
     ),
@@ -493,9 +479,8 @@ def dossier_action(request: HttpRequest, number: str, action: str) -> HttpRespon
         raise Http404("Action inconnue")
     user = _user(request)
     dossier = dossier_get_for_staff(user, number, why="traitement du dossier")
-    form_class, form_name, act, success = ACTIONS[action]
-    kwargs: dict[str, Any] = {"unit_id": dossier.unit_id} if form_class is AssignForm else {}
-    form = form_class(request.POST, request.FILES, prefix=form_name.removesuffix("_form"), **kwargs)
+    _, act, success = ACTIONS[action]
+    form = _action_form(dossier, action, data=request.POST, files=request.FILES)
     if form.is_valid():
         try:
             act(dossier, user, form)

@@ -95,3 +95,13 @@ class EncryptedDateField(models.Field[date | None, date | None]):
         if isinstance(value, str):
             value = date.fromisoformat(value)
         return encrypt(value.isoformat())
+
+
+def encrypted_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    """The model's fields stored encrypted (to rotate their key, or to leave them undecrypted
+    where a page does not show them)."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, EncryptedTextField | EncryptedDateField)
+    ]

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from guichet.accounts.models import Membership, User
+from guichet.crypto import encrypted_fields
 from guichet.dossiers.models import Document, Dossier, Letter
 from guichet.mandates.models import Mandate
 from guichet.mandates.selectors import mandate_in_force, mandated_dossier_ids
@@ -103,7 +104,7 @@ def _client_dossier(user: User, number: str) -> tuple[Dossier, Mandate | None]:
     return dossier, mandate
 
 
-ENCRYPTED_FIELDS = ("birth_date", "passport_number", "federal_client_id")
+ENCRYPTED_FIELDS = tuple(f.name for f in encrypted_fields(Dossier))
 
 
 def _staff_dossier(user: User, number: str) -> Dossier:

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from guichet.cli import OneLineErrorsMixin
-from guichet.crypto import EncryptedDateField, EncryptedTextField, rotate
+from guichet.crypto import encrypted_fields, rotate
 
 BATCH = 1000
 
@@ -22,11 +22,7 @@ class Command(OneLineErrorsMixin, BaseCommand):
         quote = connection.ops.quote_name
         total = 0
         for model in apps.get_models():
-            fields = [
-                f
-                for f in model._meta.concrete_fields
-                if isinstance(f, EncryptedTextField | EncryptedDateField)
-            ]
+            fields = encrypted_fields(model)
             if not fields:
                 continue
             table, pk = model._meta.db_table, model._meta.pk.column

@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from guichet.calendars.services import calendar_load
 from guichet.catalogue.models import Declaration
+from guichet.catalogue.selectors import forget_catalogue
 from guichet.catalogue.services import declaration_load
 
 MICC = Path(settings.GUICHET_DECLARATIONS_DIR) / "micc.toml"
@@ -165,3 +166,4 @@ def _test_settings(settings: Any) -> None:
     settings.GUICHET_STAFF_MFA_REQUIRED = False
     # The worklist keeps its counts a few seconds in the process cache: no test sees another's.
     cache.clear()
+    forget_catalogue()

@@ -20,6 +20,7 @@ from datetime import date
 from django.conf import settings
 
 from guichet.catalogue.models import Commitment, CommitmentUnit
+from guichet.catalogue.selectors import service_with_commitments
 from guichet.clock import (
     BusinessCalendar,
     ClockResult,
@@ -93,7 +94,7 @@ def commitments_of(dossier: Dossier) -> list[Commitment]:
     day = dossier.received_on
     return [
         c
-        for c in dossier.service.commitments.all()
+        for c in service_with_commitments(dossier.service_id)[1]
         if c.unit == CommitmentUnit.BUSINESS_DAYS
         and c.in_force_from <= day
         and (c.in_force_to is None or day <= c.in_force_to)

@@ -6,6 +6,7 @@ any other unit does not exist for it (404).
 """
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Literal, cast
 
@@ -26,8 +27,18 @@ from guichet.calendars.services import business_calendar, current_calendar
 from guichet.catalogue.models import Declaration
 from guichet.clock import BusinessCalendar
 from guichet.dossiers.clocks import DerivedClock, derive_clocks
-from guichet.dossiers.models import Channel, Dossier, DossierState, event_kind_label
-from guichet.dossiers.selectors import dossier_get_for_staff
+from guichet.dossiers.models import (
+    Channel,
+    Dossier,
+    DossierEvent,
+    DossierState,
+    event_kind_label,
+)
+from guichet.dossiers.selectors import (
+    clock_events,
+    dossier_get_for_staff,
+    dossier_get_for_system,
+)
 from guichet.dossiers.services import Applicant, dossier_file
 
 router = Router(tags=["dossiers"])
@@ -181,10 +192,14 @@ def _clock_out(clock: DerivedClock, cal: BusinessCalendar, today: date) -> Clock
     )
 
 
-def dossier_out(dossier: Dossier, cal: BusinessCalendar | None = None) -> DossierOut:
+def dossier_out(
+    dossier: Dossier,
+    cal: BusinessCalendar | None = None,
+    events: Sequence[DossierEvent] | None = None,
+) -> DossierOut:
     today = timezone.localdate()
     cal = cal or business_calendar()
-    clocks = derive_clocks(cal, dossier, list(dossier.events.all()))
+    clocks = derive_clocks(cal, dossier, list(dossier.events.all()) if events is None else events)
     return DossierOut(
         number=dossier.number,
         service=ServiceOut(code=dossier.service.code, name=dossier.service.name_fr),
@@ -267,8 +282,8 @@ def file_dossier(
 )
 def dossier_status(request: HttpRequest, number: str) -> HttpResponse:
     """The dossier's state, decision and clocks as of today."""
-    dossier = dossier_get_for_staff(
-        request_token(request).user, number, why="consultation par un autre système (API)"
+    dossier = dossier_get_for_system(
+        request_token(request).user_id, number, why="consultation par un autre système (API)"
     )
     return HttpResponse(status_json(dossier), content_type="application/json")
 
@@ -286,7 +301,7 @@ def status_json(dossier: Dossier) -> bytes:
     key = f"api:status:{dossier.pk}:{dossier.version}:{timezone.localdate()}:{stamp}"
     body: bytes | None = cache.get(key)
     if body is None:
-        body = dossier_out(dossier, cal).model_dump_json().encode()
+        body = dossier_out(dossier, cal, clock_events(dossier.pk)).model_dump_json().encode()
         cache.set(key, body, STATUS_TTL)
     return body
 

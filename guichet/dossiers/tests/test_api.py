@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.http import Http404
 from django.test import Client
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from guichet.accounts.models import (
 from guichet.catalogue.models import Declaration
 from guichet.dossiers.models import Channel, Dossier
 from guichet.dossiers.services import Applicant, dossier_file
+from guichet.privacy.models import AccessLog
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +116,34 @@ def test_using_a_token_records_when(api: Client, token_and_secret: tuple[ApiToke
     token = token_and_secret[0]
     token.refresh_from_db()
     assert token.last_used_at == timezone.now()
+
+
+def test_the_last_use_is_recorded_to_the_minute(
+    api: Client, token_and_secret: tuple[ApiToken, str]
+) -> None:
+    token = token_and_secret[0]
+    api.get("/api/dossiers/2026-999999")
+    first = timezone.now()
+
+    with time_machine.travel("2026-12-18 10:00:50 -05:00", tick=False):
+        api.get("/api/dossiers/2026-999999")
+    token.refresh_from_db()
+    assert token.last_used_at == first  # not written again within the minute
+
+    with time_machine.travel("2026-12-18 10:01:01 -05:00", tick=False):
+        api.get("/api/dossiers/2026-999999")
+        token.refresh_from_db()
+        assert token.last_used_at == timezone.now()
+
+
+def test_a_token_of_a_deactivated_account_is_refused(api: Client, service_account: User) -> None:
+    service_account.is_active = False
+    service_account.save()
+
+    response = api.get("/api/dossiers/2026-999999")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": AUTH_MESSAGE}
 
 
 # --- Filing -----------------------------------------------------------------------------------
@@ -372,6 +402,71 @@ def test_404_for_a_dossier_of_another_unit_as_for_an_unknown_number(
 
     assert other.status_code == unknown.status_code == 404
     assert other.json() == unknown.json() == {"detail": "Dossier introuvable"}
+
+
+def test_404_for_a_dossier_filed_under_the_service_account_itself(
+    api: Client, service_account: User, micc: Declaration
+) -> None:
+    """Nobody works on their own dossier, a system no more than a person."""
+    own = dossier_file(
+        service=micc.services.get(code="caq-etudiant"),
+        applicant=Applicant("Système études"),
+        actor=service_account,
+        client=service_account,
+    )
+
+    response = api.get(f"/api/dossiers/{own.number}")
+
+    assert response.status_code == 404
+    assert not AccessLog.objects.filter(subject_number=own.number, action="read").exists()
+
+
+def test_the_status_reads_what_the_staff_getter_reads(
+    api: Client, service_account: User, work_dossier: Dossier, micc: Declaration
+) -> None:
+    """The status has a path of its own (plain statements, for speed): the same dossiers, the
+    same fields, the same access-log row and the same document as the staff getter's."""
+    from guichet.dossiers.api import dossier_out
+    from guichet.dossiers.selectors import (
+        SYSTEM_FIELDS,
+        dossier_get_for_staff,
+        dossier_get_for_system,
+    )
+    from guichet.dossiers.services import dossier_assign
+
+    number = file_one(api)["number"]
+    dossier_assign(
+        dossier=Dossier.objects.get(number=number), agent=service_account, actor=service_account
+    )
+    own = dossier_file(
+        service=micc.services.get(code="caq-etudiant"),
+        applicant=Applicant("Système études"),
+        actor=service_account,
+        client=service_account,
+    )
+    for other in (work_dossier.number, own.number, "2026-999999"):
+        with pytest.raises(Http404):
+            dossier_get_for_system(service_account.pk, other, why="test")
+        with pytest.raises(Http404):
+            dossier_get_for_staff(service_account, other, why="test")
+
+    fast = dossier_get_for_system(service_account.pk, number, why="test")
+    full = dossier_get_for_staff(service_account, number, why="test")
+
+    assert {f: getattr(fast, f) for f in SYSTEM_FIELDS} == {
+        f: getattr(full, f) for f in SYSTEM_FIELDS
+    }
+    assert (fast.service, str(fast.assigned_to)) == (full.service, "Système études")
+    logged = list(
+        AccessLog.objects.filter(subject_number=number, why="test").values(
+            "actor", "person", "subject_kind", "subject_id", "action"
+        )
+    )
+    assert len(logged) == 2
+    assert logged[0] == logged[1]
+    assert api.get(f"/api/dossiers/{number}").json() == json.loads(
+        dossier_out(Dossier.objects.get(number=number)).model_dump_json()
+    )
 
 
 # --- Refusals: bad input ----------------------------------------------------------------------

@@ -1,0 +1,24 @@
+"""Model instances from plain rows (guichet/rows.py): columns in any order, the rest deferred."""
+
+import pytest
+
+from guichet.accounts.models import User
+from guichet.rows import from_row
+
+pytestmark = pytest.mark.django_db
+
+
+def test_columns_in_any_order_and_the_others_load_when_asked() -> None:
+    saved = User.objects.create_user("ana@example.org", full_name="Ana Souza")
+
+    user = from_row(User, ["full_name", "id"], ["Ana Souza", saved.pk])
+
+    assert (user.pk, user.full_name) == (saved.pk, "Ana Souza")
+    assert user.get_deferred_fields() >= {"email", "is_active"}
+    assert not user._state.adding
+    assert user.email == "ana@example.org"  # read from the database on demand
+
+
+def test_an_unknown_column_is_refused() -> None:
+    with pytest.raises(ValueError, match="User has no column nom"):
+        from_row(User, ["id", "nom"], [1, "Ana"])

@@ -5,10 +5,11 @@ It decides what is *shown*; each area still checks access itself (staff_required
 supervisor_required, the privacy officer's and administrator's checks, the mandates' getters).
 """
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db import connection
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -32,24 +33,41 @@ NOBODY = Navigation()
 def navigation_for(user: object) -> Navigation:
     if not isinstance(user, User) or not user.pk:
         return NOBODY
-    member = Membership.objects.filter(user=OuterRef("pk"))
+    # On every page: one plain statement, its text built once (the ORM took a millisecond of
+    # CPU to compile the same five EXISTS on each page).
+    with connection.cursor() as cursor:
+        cursor.execute(_flags_query(), _flags_params(user.pk))
+        row = cursor.fetchone()
+    return Navigation(*(bool(flag) for flag in row))
 
-    def grant(role: GlobalRole) -> Exists:
-        return Exists(RoleGrant.objects.filter(user=OuterRef("pk"), role=role))
 
-    flags = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            worklist=Exists(member),
-            results=Exists(member.filter(role__in=RESULT_ROLES)),
-            privacy=grant(GlobalRole.PRIVACY_OFFICER),
-            administration=grant(GlobalRole.ADMINISTRATOR),
-            mandates=Exists(Consultant.objects.filter(user=OuterRef("pk"))),
-        )
-        .values("worklist", "results", "privacy", "administration", "mandates")
-        .first()
+def _flags_params(user_id: int) -> list[int | str]:
+    return [
+        user_id,
+        user_id,
+        *RESULT_ROLES,
+        user_id,
+        GlobalRole.PRIVACY_OFFICER,
+        user_id,
+        GlobalRole.ADMINISTRATOR,
+        user_id,
+    ]
+
+
+@functools.cache
+def _flags_query() -> str:
+    """The Navigation's flags, in the order of its fields."""
+    q = connection.ops.quote_name
+    members, grants = q(Membership._meta.db_table), q(RoleGrant._meta.db_table)
+    consultants = q(Consultant._meta.db_table)
+    roles = ", ".join(["%s"] * len(RESULT_ROLES))
+    return (
+        f"SELECT EXISTS(SELECT 1 FROM {members} WHERE user_id = %s),"  # noqa: S608 (names from the models)
+        f" EXISTS(SELECT 1 FROM {members} WHERE user_id = %s AND role IN ({roles})),"
+        f" EXISTS(SELECT 1 FROM {grants} WHERE user_id = %s AND role = %s),"
+        f" EXISTS(SELECT 1 FROM {grants} WHERE user_id = %s AND role = %s),"
+        f" EXISTS(SELECT 1 FROM {consultants} WHERE user_id = %s)"
     )
-    return Navigation(**flags) if flags else NOBODY
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -275,7 +275,7 @@ def dossier_assign(
 ) -> Dossier:
     dossier = _lock(dossier, expected_version)
     _require_open(dossier)
-    if not Membership.objects.filter(user=agent, unit=dossier.unit).exists():
+    if not Membership.objects.filter(user=agent, unit_id=dossier.unit_id).exists():
         raise DossierError(f"{agent} n'est pas membre de l'unité responsable de ce dossier.")
     if dossier.client_id == agent.pk:
         raise DossierError(

@@ -16,8 +16,9 @@ from django.conf import settings
 from guichet.accounts.models import (
     LanguageChange,
     LanguageOfService,
+    RoleGrant,
     User,
-    is_staff_member,
+    units_of_request_user,
 )
 
 FRENCH = "fr"
@@ -50,17 +51,23 @@ def serves_in_french_only(user: object) -> bool:
     # user object lives as long as the request).
     known: bool | None = user.__dict__.get("_serves_in_french_only")
     if known is None:
-        known = user.is_staff or user.is_superuser or is_staff_member(user)
+        known = (
+            user.is_staff
+            or user.is_superuser
+            or bool(units_of_request_user(user))
+            or RoleGrant.objects.filter(user=user).exists()
+        )
         user.__dict__["_serves_in_french_only"] = known
     return known
 
 
-def latest_record(user: User) -> LanguageOfService | None:
-    """The last change of the person's language of service (a declaration or an end)."""
+def latest_record(user: User | int) -> LanguageOfService | None:
+    """The last change of the person's language of service (a declaration or an end); the
+    person's account or its id."""
     return LanguageOfService.objects.filter(user=user).order_by("-id").first()
 
 
-def current_declaration(user: User) -> LanguageOfService | None:
+def current_declaration(user: User | int) -> LanguageOfService | None:
     """The declaration in force, valid or past its last day; None once it was ended."""
     record = latest_record(user)
     return record if record is not None and record.change == LanguageChange.DECLARED else None

@@ -138,6 +138,19 @@ def is_staff_member(user: object) -> bool:
     )
 
 
+def units_of_request_user(user: User) -> list["Unit"]:
+    """The units where the person signed in on this request has a role, by name.
+
+    Read once per request (the language of the page and the back office's access check both
+    ask): kept on the user object, which lives as long as the request. Not for a User
+    instance kept across changes of its memberships."""
+    known: list[Unit] | None = user.__dict__.get("_units_of_request_user")
+    if known is None:
+        known = list(Unit.objects.filter(memberships__user=user).order_by("name"))
+        user.__dict__["_units_of_request_user"] = known
+    return known
+
+
 class Membership(models.Model):
     """A staff member's role in a unit: agents act on its dossiers, supervisors oversee them."""
 

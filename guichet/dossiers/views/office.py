@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from guichet.accounts.forms import StaffLanguageOfServiceForm
 from guichet.accounts.language import current_declaration
-from guichet.accounts.models import Unit, UnitService, User
+from guichet.accounts.models import Unit, UnitService, User, units_of_request_user
 from guichet.accounts.services import (
     LanguageError,
     language_of_service_declare,
@@ -71,17 +71,13 @@ def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
     @wraps(view)
     @login_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        units = _units(_user(request))
+        units = units_of_request_user(_user(request))
         if not units:
             raise Http404("Page introuvable")
         request.units = units  # type: ignore[attr-defined]  # the worklist shows them
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _units(user: User) -> list[Unit]:
-    return list(Unit.objects.filter(memberships__user=user).order_by("name"))
 
 
 def _filter_form(request: HttpRequest, unit: Unit) -> WorklistFilterForm:
@@ -243,7 +239,7 @@ def _detail_context(
 ) -> dict[str, Any]:
     cal = business_calendar()
     today = timezone.localdate()
-    events = list(dossier.events.order_by("seq").select_related("actor"))
+    events = list(dossier.events.order_by("seq"))
     clocks = derive_clocks(cal, dossier, events)
     failed_slug, failed_form = failed or ("", None)
     return {
@@ -271,7 +267,7 @@ def _detail_context(
         "acknowledged": any(e.kind == EventKind.ACKNOWLEDGED for e in events),
         "today": today,
         "states": DossierState,
-        "client_language": current_declaration(dossier.client) if dossier.client else None,
+        "client_language": current_declaration(dossier.client_id) if dossier.client_id else None,
         "actions": {
             spec.prefix: _action_block(
                 dossier,

@@ -89,9 +89,14 @@ def _filter_form(request: HttpRequest, unit: Unit) -> WorklistFilterForm:
     form.fields["state"].choices = [("", "Tous")] + [  # type: ignore[attr-defined]
         (s.value, s.label) for s in OPEN_STATES
     ]
-    members = User.objects.filter(memberships__unit=unit).order_by("full_name", "email")
+    members = (
+        User.objects.filter(memberships__unit=unit)
+        .order_by("full_name", "email")
+        .values_list("pk", "full_name", "email")
+    )
     form.fields["agent"].choices = (  # type: ignore[attr-defined]
-        [("", "Tous"), ("none", "Non attribués")] + [(str(m.pk), str(m)) for m in members]
+        [("", "Tous"), ("none", "Non attribués")]
+        + [(str(pk), name or email) for pk, name, email in members]  # as User.__str__
     )
     return form
 

@@ -89,18 +89,8 @@ def _id(account: object) -> int | None:
     return account if isinstance(account, int) else None
 
 
-_LOG_COLUMNS = (
-    "at",
-    "actor_id",
-    "actor_label",
-    "action",
-    "subject_kind",
-    "subject_id",
-    "subject_number",
-    "person_id",
-    "why",
-    "path",
-)
+# Every column but the id, which the database gives.
+_LOG_COLUMNS = tuple(f.attname for f in AccessLog._meta.concrete_fields if not f.primary_key)
 
 
 @functools.cache

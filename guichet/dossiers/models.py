@@ -8,6 +8,7 @@ transaction as the event that changes them; `guichet rederive-clocks` checks the
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import Unit
@@ -261,6 +262,37 @@ class DossierClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.commitment_id}"
+
+
+class ClockRefresh(models.Model):
+    """The due dates kept for the worklist, re-derived for one version of the closure calendar.
+
+    A change of the calendar (a closure day recorded or retired, a year confirmed) moves due
+    dates; the dossier pages and the API compute theirs from the events and see it at once,
+    but the cached columns the worklist sorts on must be rewritten. The worklist notices a new
+    calendar version (its stamp) and asks for one background re-derivation, recorded here:
+    when it was asked for, when it ran, how many dossiers it checked and how many it changed.
+    The first row of a database only takes the calendar as it is (`baseline`)."""
+
+    stamp = models.CharField(_("version du calendrier"), max_length=16, unique=True)
+    requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    baseline = models.BooleanField(_("calendrier de départ"), default=False)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    checked = models.PositiveIntegerField(_("dossiers vérifiés"), default=0)
+    changed = models.PositiveIntegerField(_("dossiers corrigés"), default=0)
+
+    class Meta:
+        verbose_name = _("recalcul des échéances")
+        verbose_name_plural = _("recalculs des échéances")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.stamp} {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def pending(self) -> bool:
+        return self.finished_at is None
 
 
 class Document(models.Model):

@@ -45,6 +45,7 @@ from guichet.dossiers.models import (
     DossierState,
     EventKind,
 )
+from guichet.dossiers.rederive import clock_refresh_pending
 from guichet.dossiers.selectors import (
     document_get_for_user,
     dossier_get_for_staff,
@@ -141,6 +142,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "first_page": cursor is None,
         "today": today,
+        "calendar_refresh": clock_refresh_pending(),
     }
     template = (
         "dossiers/office/_worklist_table.html"

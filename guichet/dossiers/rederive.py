@@ -1,0 +1,180 @@
+"""The clock caches re-derived from the events: `guichet rederive-clocks`, and the background
+re-derivation that follows a change of the closure calendar.
+
+The due dates, at-risk and overdue days kept on each dossier (and its `DossierClock` rows) are
+caches for the worklist, rewritten with each event. A change of the calendar moves them without
+an event: the worklist sees the calendar's new stamp (`clock_caches_follow_calendar`), records
+a `ClockRefresh` and queues one task that checks every dossier, the open ones first, and
+rewrites those that differ, each under its row lock. Rewriting a cache is not an action on the
+dossier: its version does not change, so an agent's open form stays valid.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from guichet.calendars.services import business_calendar, current_calendar
+from guichet.clock import BusinessCalendar
+from guichet.dossiers import worklist
+from guichet.dossiers.clocks import derive_clocks, dossier_caches
+from guichet.dossiers.models import OPEN_STATES, ClockRefresh, Dossier, DossierClock
+from guichet.dossiers.services import refresh_clocks
+
+CHUNK = 500
+
+Report = Callable[[Dossier, list[str]], None]
+
+
+def clock_caches_check(
+    *, fix: bool, dossiers: QuerySet[Dossier] | None = None, report: Report | None = None
+) -> tuple[int, int]:
+    """Compare the caches of `dossiers` (all by default) with what their events give under
+    the calendar as it is now; `report` hears of each difference, `fix` rewrites. Returns
+    (checked, differing)."""
+    cal = business_calendar()
+    base = Dossier.objects.all() if dossiers is None else dossiers
+    checked = differing = 0
+    last = 0
+    while True:
+        chunk = list(
+            base.filter(pk__gt=last).order_by("pk").prefetch_related("events", "clocks")[:CHUNK]
+        )
+        if not chunk:
+            return checked, differing
+        for dossier in chunk:
+            checked += 1
+            problems = clock_cache_differences(cal, dossier)
+            if problems:
+                differing += 1
+                if report is not None:
+                    report(dossier, problems)
+                if fix:
+                    _rewrite(dossier.pk)
+        last = chunk[-1].pk
+
+
+def _rewrite(pk: int) -> None:
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().get(pk=pk)
+        refresh_clocks(locked)
+        locked.save(update_fields=["due_date", "at_risk_on", "overdue_on"])
+        unit_id = locked.unit_id
+        transaction.on_commit(lambda: worklist.forget_counts(unit_id))
+
+
+def clock_cache_differences(cal: BusinessCalendar, dossier: Dossier) -> list[str]:
+    """What differs between the dossier's caches and its clocks derived from its events, in
+    words (empty when they agree)."""
+    clocks = derive_clocks(cal, dossier, list(dossier.events.all()))
+    expected = dataclasses.asdict(dossier_caches(dossier, clocks))
+    problems = [
+        f"{name} {getattr(dossier, name)} au lieu de {value}"
+        for name, value in expected.items()
+        if getattr(dossier, name) != value
+    ]
+    stored = {c.commitment_id: c for c in dossier.clocks.all()}
+    for c in clocks:
+        row: DossierClock | None = stored.get(c.commitment.pk)
+        derived = (
+            c.started_on,
+            c.stopped_on,
+            c.due_date,
+            c.at_risk_on,
+            c.overdue_on,
+            c.outcome or "",
+        )
+        if row is None:
+            problems.append(f"délai {c.commitment.code} absent")
+        elif (
+            row.started_on,
+            row.stopped_on,
+            row.due_date,
+            row.at_risk_on,
+            row.overdue_on,
+            row.outcome,
+        ) != derived:
+            problems.append(
+                f"délai {c.commitment.code} : échéance {row.due_date} au lieu de {c.due_date}"
+            )
+    return problems
+
+
+def clock_caches_follow_calendar() -> ClockRefresh | None:
+    """The re-derivation for the calendar as it is now: asked for, and queued once the
+    transaction commits, the first time a new version of the calendar is seen. The first
+    version a database sees is its baseline (nothing to re-derive). None while no calendar is
+    recorded (the calendar file alone, before `load-calendar`)."""
+    stamp, _ = current_calendar()
+    if stamp == "file":
+        return None
+    found = ClockRefresh.objects.filter(stamp=stamp).first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        baseline = not ClockRefresh.objects.exists()
+        refresh, created = ClockRefresh.objects.get_or_create(
+            stamp=stamp,
+            defaults={"baseline": baseline, "finished_at": timezone.now() if baseline else None},
+        )
+        if created and not baseline:
+            from guichet.dossiers.tasks import rederive_clock_caches
+
+            pk = refresh.pk
+            transaction.on_commit(lambda: rederive_clock_caches.enqueue(pk))
+    return refresh
+
+
+def clock_caches_rederive(refresh: ClockRefresh) -> ClockRefresh:
+    """Run a re-derivation asked for: the open dossiers first (the worklist's), then the
+    others; recorded on `refresh` when done. Nothing happens if it already ran."""
+    if refresh.finished_at is not None:
+        return refresh
+    refresh.started_at = timezone.now()
+    refresh.save(update_fields=["started_at"])
+    checked, changed = clock_caches_check(
+        fix=True, dossiers=Dossier.objects.filter(state__in=OPEN_STATES)
+    )
+    more_checked, more_changed = clock_caches_check(
+        fix=True, dossiers=Dossier.objects.exclude(state__in=OPEN_STATES)
+    )
+    refresh.checked, refresh.changed = checked + more_checked, changed + more_changed
+    refresh.finished_at = timezone.now()
+    refresh.save(update_fields=["checked", "changed", "finished_at"])
+    return refresh
+
+
+def clock_caches_fixed(checked: int, changed: int) -> None:
+    """`rederive-clocks --fix` rewrote every cache under the calendar as it is now: record it,
+    so that the worklist does not wait for a re-derivation of that version any more."""
+    stamp, _ = current_calendar()
+    if stamp == "file":
+        return
+    now = timezone.now()
+    refresh, created = ClockRefresh.objects.get_or_create(
+        stamp=stamp,
+        defaults={"started_at": now, "finished_at": now, "checked": checked, "changed": changed},
+    )
+    if not created and refresh.pending:
+        ClockRefresh.objects.filter(pk=refresh.pk).update(
+            started_at=now, finished_at=now, checked=checked, changed=changed
+        )
+
+
+REFRESH_KEY = "dossiers:clock-refresh"
+
+
+def clock_refresh_pending() -> datetime | None:
+    """When the re-derivation for the calendar as it is now was asked for, while it has not
+    run yet (the worklist says so); None otherwise. Looked up, and asked for on a new calendar,
+    at most every `worklist.COUNTS_TTL` seconds per process."""
+    cached: datetime | bool | None = cache.get(REFRESH_KEY)
+    if cached is None:
+        refresh = clock_caches_follow_calendar()
+        cached = refresh.requested_at if refresh is not None and refresh.pending else False
+        cache.set(REFRESH_KEY, cached, worklist.COUNTS_TTL)
+    return cached if isinstance(cached, datetime) else None

@@ -4,6 +4,8 @@ A loaded declaration never changes: a new version is loaded beside the old one w
 of its own (new ids), and the admin shows the catalogue read-only. So a service and its
 commitments, once read, stay true for the life of the process; `forget_catalogue` empties
 the table (tests, whose rolled-back ids can be reused by the next test on SQLite).
+The instances are shared by every request of the process: read them, never set anything on
+them.
 """
 
 from guichet.catalogue.models import Commitment, Service

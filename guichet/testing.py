@@ -38,6 +38,13 @@ class CommandRun:
     err: str
 
 
+def run_tasks() -> None:
+    """Run the queued background tasks with the real database worker (it closes its database
+    connection as in production: a test that uses it needs `django_db(transaction=True)`, or
+    must not touch the database afterwards)."""
+    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
+
+
 def run_command(capsys: pytest.CaptureFixture[str], *args: str) -> CommandRun:
     """Run `guichet <args>` in-process; return its exit status and what it printed."""
     out = io.StringIO()

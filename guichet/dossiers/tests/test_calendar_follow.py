@@ -16,7 +16,7 @@ from django.test import Client
 from guichet.calendars.services import closure_day_record
 from guichet.dossiers.models import ClockRefresh, Dossier, DossierClock
 from guichet.dossiers.rederive import clock_caches_follow_calendar
-from guichet.testing import Personas, make_dossier, run_command
+from guichet.testing import Personas, make_dossier, run_command, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +27,6 @@ NOTICE = "Le calendrier des jours de fermeture a changé"
 def frozen() -> Iterator[None]:
     with time_machine.travel("2026-12-18 10:00 -05:00", tick=False):
         yield
-
-
-def run_tasks() -> None:
-    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
 
 
 def worklist(people: Personas) -> str:

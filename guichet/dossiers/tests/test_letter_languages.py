@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
 from pypdf import PdfReader
 
 from guichet.accounts.models import LanguageBasis
@@ -16,7 +15,7 @@ from guichet.accounts.services import language_of_service_declare
 from guichet.dossiers import services
 from guichet.dossiers.letters import long_date
 from guichet.dossiers.models import Decision
-from guichet.testing import Personas, make_dossier
+from guichet.testing import Personas, make_dossier, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -170,8 +169,3 @@ def test_the_email_that_a_letter_waits_follows_the_same_rule(
     assert message.body.index("Une nouvelle lettre") < message.body.index("A new letter")
     for secret in ("Dominique", dossier.number):
         assert secret not in message.body
-
-
-def run_tasks() -> None:
-    """Run the queued background tasks with the real database worker."""
-    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)

@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from pypdf import PdfReader
 
@@ -21,14 +20,9 @@ from guichet.dossiers.models import (
     EventKind,
     LetterKind,
 )
-from guichet.testing import Personas, checked, make_dossier, pdf_upload
+from guichet.testing import Personas, checked, make_dossier, pdf_upload, run_tasks
 
 pytestmark = pytest.mark.django_db
-
-
-def run_tasks() -> None:
-    """Run the queued background tasks with the real database worker."""
-    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
 
 
 def paid(dossier: Dossier, people: Personas) -> Dossier:

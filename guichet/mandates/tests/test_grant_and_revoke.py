@@ -6,20 +6,15 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from guichet.dossiers.models import Dossier, DossierEvent, MandateEventKind
 from guichet.mandates.models import Consultant, Mandate
 from guichet.mandates.services import MandateError, consultant_suspend, mandate_grant
 from guichet.mandates.tests.conftest import CONSULTANT_EMAIL, NUMBER, signed_in
 from guichet.privacy.models import AccessAction, AccessLog
-from guichet.testing import Personas
+from guichet.testing import Personas, run_tasks
 
 pytestmark = pytest.mark.django_db
-
-
-def run_tasks() -> None:
-    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
 
 
 def state(dossier: Dossier) -> tuple[Any, ...]:

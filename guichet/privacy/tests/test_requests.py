@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
 from pypdf import PdfReader
 
 from guichet.accounts.models import User
@@ -25,7 +24,7 @@ from guichet.privacy.models import (
     SubjectKind,
 )
 from guichet.privacy.services import PrivacyError
-from guichet.testing import Personas
+from guichet.testing import Personas, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -50,10 +49,6 @@ def state(request: InfoRequest) -> tuple[Any, ...]:
         request.files.count(),
         AccessLog.objects.count(),
     )
-
-
-def run_tasks() -> None:
-    call_command("db_worker", "--batch", "--interval", "0", verbosity=0)
 
 
 def test_a_request_is_received_today_and_due_in_20_calendar_days(personas: Personas) -> None:

@@ -117,3 +117,41 @@ def test_api_malformed_json_is_a_4xx(personas: Personas) -> None:
         HTTP_AUTHORIZATION="Bearer nope",
     )
     assert 400 <= response.status_code < 500
+
+
+HOSTILE_NUMBERS = ["2026%00", "%00", "2026-" + "9" * 300, "2026-000001%0A", "%FF%FE"]
+
+
+@pytest.mark.parametrize("number", HOSTILE_NUMBERS)
+def test_a_hostile_dossier_number_is_not_found(personas: Personas, number: str) -> None:
+    """NUL bytes, line breaks, invalid UTF-8 and oversized numbers in an address are a 404 on
+    every page and endpoint that takes a number (PostgreSQL refuses NUL in a query: it must
+    never get that far), and nothing is logged as read."""
+    from guichet.accounts.models import api_token_create
+    from guichet.privacy.models import AccessLog
+
+    make_dossier(personas)
+    _, secret = api_token_create(name="Système", user=personas.agent)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    owner, agent = signed_in(personas.owner), signed_in(personas.agent)
+    answers = {
+        "api status": api.get(f"/api/dossiers/{number}").status_code,
+        "api events": api.get(f"/api/dossiers/{number}/events").status_code,
+        "office page": agent.get(f"/bureau/dossiers/{number}/").status_code,
+        "portal page": owner.get(f"/dossiers/{number}/").status_code,
+        "withdrawal": owner.post(f"/dossiers/{number}/retrait/", {"version": 1}).status_code,
+        "mandate": owner.get(f"/dossiers/{number}/mandats/nouveau/").status_code,
+    }
+    assert answers == dict.fromkeys(answers, 404)
+    assert not AccessLog.objects.filter(action="read").exists()
+
+
+def test_nul_bytes_in_query_strings_are_harmless(personas: Personas) -> None:
+    agent = signed_in(personas.agent)
+    for query in ("unite=%00", "service=%00", "agent=%00", "apres=2026-01-01_%00", "flag=%00"):
+        assert agent.get(f"/bureau/?{query}").status_code == 200, query
+    assert signed_in(personas.supervisor).get("/resultats/?exercice=%00").status_code in (
+        200,
+        400,
+    )
+    assert Client().get("/accounts/activer/%00/").status_code in (200, 404)

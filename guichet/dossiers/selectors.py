@@ -28,6 +28,15 @@ from guichet.privacy.models import SubjectKind
 from guichet.privacy.services import access_log_read
 from guichet.rows import from_row
 
+NUMBER_MAX_LENGTH = Dossier._meta.get_field("number").max_length or 20
+
+
+def _require_plausible_number(number: str) -> None:
+    """404 for what cannot be a dossier number (too long, or control characters, which
+    PostgreSQL refuses in a query): a hostile address is not found, not a server error."""
+    if len(number) > NUMBER_MAX_LENGTH or not number.isprintable():
+        raise Http404("Dossier introuvable")
+
 
 def dossiers_of_client(user: User) -> QuerySet[Dossier]:
     if not user.is_authenticated:
@@ -56,6 +65,7 @@ def dossier_get_for_client(user: User, number: str, *, why: str) -> Dossier:
 def dossier_get_for_owner(user: User, number: str, *, why: str) -> Dossier:
     """The client's own dossier only, for what nobody does by mandate (giving or revoking a
     mandate, withdrawing the request); 404 for anyone else, a consultant included."""
+    _require_plausible_number(number)
     dossier = (
         dossiers_of_client(user)
         .select_related("service", "service__declaration")
@@ -101,6 +111,7 @@ def _unit_dossier(user_id: int, number: str) -> Dossier:
     service and its agent, in one plain statement: the dossier page and the API's status ask
     for it on every call, and the ORM spent a millisecond of CPU compiling it each time.
     Encrypted identifiers are left out, decrypted only when a page asks for them."""
+    _require_plausible_number(number)
     with connection.cursor() as cursor:
         cursor.execute(_unit_dossier_query(), [number, user_id, user_id])
         row = cursor.fetchone()
@@ -161,6 +172,7 @@ def _client_dossier(user: User, number: str) -> tuple[Dossier, Mandate | None]:
     (that mandate); otherwise 404."""
     if not user.is_authenticated:
         raise Http404("Dossier introuvable")
+    _require_plausible_number(number)
     today = timezone.localdate()
     dossier = (
         Dossier.objects.filter(Q(client=user) | Q(pk__in=mandated_dossier_ids(user, today)))

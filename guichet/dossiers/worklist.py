@@ -153,21 +153,28 @@ def _flag(condition: Q) -> Case:
     )
 
 
-def _groups(unit: Unit, today: date) -> tuple[list[dict[str, Any]], datetime]:
-    generation = cache.get(_generation_key(unit.pk), 0)
-    key = f"worklist:groups:{unit.pk}:{today.isoformat()}:{generation}"
-    cached: tuple[list[dict[str, Any]], datetime] | None = cache.get(key)
-    if cached is not None:
-        return cached
+def _grouped(qs: QuerySet[Dossier], today: date) -> QuerySet[Any, dict[str, Any]]:
+    """Open dossiers by service, state, agent and flags (the counts' groups)."""
     overdue = Q(overdue_on__lte=today)
-    groups = list(
-        Dossier.objects.filter(unit=unit, state__in=OPEN_STATES)
+    return (
+        qs.filter(state__in=OPEN_STATES)
         .values("service_id", "state", "assigned_to_id")
         .annotate(
             is_overdue=_flag(overdue),
             is_at_risk=_flag(Q(at_risk_on__lte=today) & ~overdue),
             is_suspended=_flag(Q(due_date__isnull=True)),
         )
+    )
+
+
+def _groups(unit: Unit, today: date) -> tuple[list[dict[str, Any]], datetime]:
+    generation = cache.get(_generation_key(unit.pk), 0)
+    key = f"worklist:groups:{unit.pk}:{today.isoformat()}:{generation}"
+    cached: tuple[list[dict[str, Any]], datetime] | None = cache.get(key)
+    if cached is not None:
+        return cached
+    groups = list(
+        _grouped(Dossier.objects.filter(unit=unit), today)
         .values("service_id", "state", "assigned_to_id", "is_overdue", "is_at_risk", "is_suspended")
         .annotate(n=Count("pk"))
         .order_by()
@@ -175,6 +182,32 @@ def _groups(unit: Unit, today: date) -> tuple[list[dict[str, Any]], datetime]:
     value = (groups, timezone.now())
     cache.set(key, value, COUNTS_TTL)
     return value
+
+
+def _own(unit: Unit, viewer: int, today: date) -> list[dict[str, Any]]:
+    """The viewer's own open dossiers in the unit, one group each: nobody works on their own
+    dossier, so the worklist neither lists nor counts them. Almost always none; kept like the
+    counts."""
+    generation = cache.get(_generation_key(unit.pk), 0)
+    key = f"worklist:own:{unit.pk}:{viewer}:{today.isoformat()}:{generation}"
+    cached: list[dict[str, Any]] | None = cache.get(key)
+    if cached is None:
+        cached = [
+            {**group, "n": 1}
+            for group in _grouped(Dossier.objects.filter(unit=unit, client_id=viewer), today)
+            .values(
+                "pk",
+                "service_id",
+                "state",
+                "assigned_to_id",
+                "is_overdue",
+                "is_at_risk",
+                "is_suspended",
+            )
+            .order_by()
+        ]
+        cache.set(key, cached, COUNTS_TTL)
+    return cached
 
 
 def _matches(group: dict[str, Any], filters: Filters, services: set[int] | None) -> bool:
@@ -190,19 +223,26 @@ def _matches(group: dict[str, Any], filters: Filters, services: set[int] | None)
     return not filters.flag or bool(group[flag_field[filters.flag]])
 
 
-def counts(unit: Unit, filters: Filters, today: date) -> Counts:
+def counts(unit: Unit, filters: Filters, today: date, *, viewer: int) -> Counts:
+    """How many open dossiers of the unit the filters select, without the viewer's own."""
     groups, taken_at = _groups(unit, today)
     services = set(service_ids(unit, filters.service, today)) if filters.service else None
-    chosen = [g for g in groups if _matches(g, filters, services)]
 
-    def total(flag: str = "") -> int:
-        return sum(g["n"] for g in chosen if not flag or g[flag])
+    def total(among: list[dict[str, Any]], flag: str = "") -> int:
+        return sum(
+            g["n"] for g in among if _matches(g, filters, services) and (not flag or g[flag])
+        )
+
+    own = _own(unit, viewer, today)
+
+    def shown(flag: str = "") -> int:
+        return total(groups, flag) - total(own, flag)
 
     return Counts(
-        total=total(),
-        overdue=total("is_overdue"),
-        at_risk=total("is_at_risk"),
-        suspended=total("is_suspended"),
+        total=shown(),
+        overdue=shown("is_overdue"),
+        at_risk=shown("is_at_risk"),
+        suspended=shown("is_suspended"),
         taken_at=taken_at,
     )
 
@@ -214,18 +254,24 @@ def _state_labels() -> dict[str, str]:
     return {state.value: str(state.label) for state in DossierState}
 
 
-def _keys(unit: Unit, filters: Filters, today: date, cursor: Cursor | None) -> list[Any]:
-    """(id, due date) of the page and the next row, in due-date order."""
+def _keys(
+    unit: Unit, filters: Filters, today: date, cursor: Cursor | None, own: list[int]
+) -> list[Any]:
+    """(id, due date) of the page and the next row, in due-date order, without `own`."""
     order = (F("due_date").asc(nulls_last=True), "pk")
     if filters.flag != AT_RISK:
-        qs = open_dossiers(unit, filters, today)
+        qs = open_dossiers(unit, filters, today).exclude(pk__in=own)
         if cursor:
             qs = qs.filter(cursor.after())
         return list(qs.order_by(*order).values_list("pk", "due_date")[: PAGE_SIZE + 1])
     # At risk: not overdue yet (overdue on a later day, or no overdue day while suspended).
     # Walking the due-date index would pass every overdue dossier first (they come earliest);
     # two ranges of `worklist_open_risk` find the few at-risk ones directly.
-    base = open_dossiers(unit, replace(filters, flag=""), today).filter(at_risk_on__lte=today)
+    base = (
+        open_dossiers(unit, replace(filters, flag=""), today)
+        .filter(at_risk_on__lte=today)
+        .exclude(pk__in=own)
+    )
     if cursor:
         base = base.filter(cursor.after())
     later = base.filter(overdue_on__gt=today).values_list("pk", "due_date")
@@ -233,8 +279,10 @@ def _keys(unit: Unit, filters: Filters, today: date, cursor: Cursor | None) -> l
     return list(later.union(never, all=True).order_by(*order)[: PAGE_SIZE + 1])
 
 
-def page(unit: Unit, filters: Filters, today: date, cursor: Cursor | None) -> Page:
-    keys = _keys(unit, filters, today, cursor)
+def page(unit: Unit, filters: Filters, today: date, cursor: Cursor | None, *, viewer: int) -> Page:
+    """A page of the unit's open dossiers for `viewer`, never listing their own."""
+    own = [g["pk"] for g in _own(unit, viewer, today)]
+    keys = _keys(unit, filters, today, cursor, own)
     last_pk, last_due = keys[PAGE_SIZE - 1] if len(keys) > PAGE_SIZE else (0, None)
     next_cursor = str(Cursor(last_due, last_pk)) if len(keys) > PAGE_SIZE else ""
     return Page(rows=rows([pk for pk, _ in keys[:PAGE_SIZE]], today), next_cursor=next_cursor)

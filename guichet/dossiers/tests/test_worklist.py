@@ -41,10 +41,13 @@ def mixed(personas: Personas) -> list[Dossier]:
     return made
 
 
-def _expected(unit: Unit, filters: Filters) -> set[str]:
-    """The same selection, written plainly over the rows, without the module's queries."""
+def _expected(unit: Unit, filters: Filters, viewer: int | None = None) -> set[str]:
+    """The same selection, written plainly over the rows, without the module's queries (and
+    without the viewer's own dossiers)."""
     chosen = set()
     for d in Dossier.objects.filter(unit=unit).select_related("service"):
+        if viewer is not None and d.client_id == viewer:
+            continue
         overdue = d.overdue_on is not None and d.overdue_on <= TODAY
         at_risk = not overdue and d.at_risk_on is not None and d.at_risk_on <= TODAY
         if d.state not in OPEN_STATES:
@@ -76,7 +79,7 @@ def test_counts_agree_with_plain_filtering_for_every_filter(
         ["", "overdue", "at_risk", "suspended"],
     ):
         filters = Filters(service=service, state=state, agent=agent, flag=flag)
-        got = worklist.counts(unit, filters, TODAY)
+        got = worklist.counts(unit, filters, TODAY, viewer=personas.agent.pk)
         chosen = _expected(unit, filters)
         assert got.total == len(chosen), filters
         for kind in seen:
@@ -98,7 +101,7 @@ def test_pages_walk_every_open_dossier_once_in_due_order(
         walked: list[dict[str, Any]] = []
         cursor = None
         while True:
-            page = worklist.page(unit, filters, TODAY, cursor)
+            page = worklist.page(unit, filters, TODAY, cursor, viewer=personas.agent.pk)
             walked += page.rows
             if not page.next_cursor:
                 break
@@ -110,18 +113,52 @@ def test_pages_walk_every_open_dossier_once_in_due_order(
         assert dues == sorted(dues)
 
 
+def test_a_staff_members_own_dossiers_are_neither_listed_nor_counted(
+    personas: Personas, mixed: list[Dossier], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nobody works on their own dossier: a staff member who is also a client of the unit
+    (here the owner of most of `mixed`, seen as a viewer) does not see them in the worklist."""
+    monkeypatch.setattr(worklist, "PAGE_SIZE", 3)
+    unit = mixed[0].unit
+    with time_machine.travel(NOON, tick=False):
+        others = [
+            make_dossier(
+                personas, received_on=TODAY - timedelta(days=d), client=personas.other_client
+            )
+            for d in (2, 30, 45)
+        ]
+    viewer = personas.owner.pk
+    for flag in ("", "overdue", "at_risk", "suspended"):
+        filters = Filters(flag=flag)
+        expected = _expected(unit, filters, viewer)
+        walked: list[str] = []
+        cursor = None
+        while True:
+            page = worklist.page(unit, filters, TODAY, cursor, viewer=viewer)
+            walked += [r["number"] for r in page.rows]
+            if not page.next_cursor:
+                break
+            cursor = Cursor.parse(page.next_cursor)
+        assert set(walked) == expected, flag
+        assert worklist.counts(unit, filters, TODAY, viewer=viewer).total == len(expected), flag
+    assert _expected(unit, Filters(), viewer) == {d.number for d in others}
+    # Everyone else still sees them all.
+    agent_total = worklist.counts(unit, Filters(), TODAY, viewer=personas.agent.pk).total
+    assert agent_total == len(_expected(unit, Filters()))
+
+
 def test_an_action_shows_in_the_counts_at_once(
     personas: Personas,
     mixed: list[Dossier],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     unit = mixed[0].unit
-    before = worklist.counts(unit, Filters(), TODAY)
+    before = worklist.counts(unit, Filters(), TODAY, viewer=personas.agent.pk)
     target = Dossier.objects.filter(unit=unit, state="received", due_date__gt=TODAY).first()
     assert target is not None
     with django_capture_on_commit_callbacks(execute=True), time_machine.travel(NOON, tick=False):
         services.dossier_request_items(dossier=target, items=["Relevé"], actor=personas.agent)
-    after = worklist.counts(unit, Filters(), TODAY)
+    after = worklist.counts(unit, Filters(), TODAY, viewer=personas.agent.pk)
     assert after.suspended == before.suspended + 1
     assert after.total == before.total
 

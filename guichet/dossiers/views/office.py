@@ -129,14 +129,15 @@ def worklist(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request, unit)
     filters = Filters(**form.cleaned_data) if form.is_valid() else Filters()
     cursor = Cursor.parse(request.GET.get("apres", ""))
-    shown = worklist_page(unit, filters, today, cursor)
+    viewer = _user(request).pk
+    shown = worklist_page(unit, filters, today, cursor, viewer=viewer)
     query = request.GET.copy()
     query.pop("apres", None)
     context = {
         "unit": unit,
         "units": units,
         "filter_fields": _filter_fields(form),
-        "counts": worklist_counts(unit, filters, today),
+        "counts": worklist_counts(unit, filters, today, viewer=viewer),
         "rows": shown.rows,
         "next_cursor": shown.next_cursor,
         "query": query.urlencode(),

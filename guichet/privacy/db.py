@@ -5,7 +5,8 @@ PostgreSQL
     `privacy_accesslog`: a trigger refuses every UPDATE, and every DELETE except of rows older
     than the cutoff the purge declares with `set_config('guichet.access_log_purge_before', …,
     true)` (SET LOCAL: it ends with the transaction).
-    `dossiers_dossierevent`: its trigger honours `SET LOCAL guichet.purge = 'on'`.
+    `dossiers_dossierevent` and `privacy_inforequestevent`: their trigger (one function)
+    honours `SET LOCAL guichet.purge = 'on'`.
 
 SQLite (the embedded default)
     `privacy_accesslog`: a trigger refuses every UPDATE; another refuses every DELETE unless the
@@ -78,7 +79,8 @@ def access_log_deletable(before: datetime | None) -> Iterator[None]:
 
 @contextmanager
 def dossier_events_writable() -> Iterator[None]:
-    """Inside the caller's transaction, let the purge scrub or delete dossier events."""
+    """Inside the caller's transaction, let the purge scrub or delete dossier events (and, on
+    PostgreSQL, delete the steps of requests for access or rectification)."""
     if not connection.in_atomic_block:
         raise RuntimeError("dossier_events_writable needs a transaction")
     if connection.vendor == "postgresql":

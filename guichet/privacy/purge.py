@@ -10,6 +10,8 @@ When a record's period ends
     dossiers, documents, letters: the end of the dossier, i.e. its decision date, or the date
     of its `closed` or `withdrawn` event when that is later; open dossiers never end. A dossier
     waits for its review dossiers (they continue the same case).
+    requests for access or rectification, with their history and files: the answer (the
+    last answering step); a request not answered yet never ends.
     accounts: the last log-in (or the sign-up, for an account never used), for client
     accounts only (no unit, no role, no API token) that no longer own a dossier.
     access log: the moment the entry was written.
@@ -39,8 +41,12 @@ from guichet.dossiers.models import (
 from guichet.privacy.db import access_log_deletable, dossier_events_writable
 from guichet.privacy.models import (
     ANONYMIZED,
+    ANSWER_EVENTS,
     AccessAction,
     AccessLog,
+    InfoRequest,
+    InfoRequestEvent,
+    InfoRequestFile,
     LegalHold,
     SubjectKind,
 )
@@ -224,6 +230,25 @@ def _files_plan(
     return plan
 
 
+def _request_held(request: InfoRequest, holds: Holds) -> bool:
+    return request.person_id in holds.person_ids or request.dossier_number in holds.numbers
+
+
+def _requests_plan(rule: Rule, as_of: date, holds: Holds) -> KindPlan:
+    plan = KindPlan(rule)
+    answered = Max("events__occurred_on", filter=Q(events__kind__in=ANSWER_EVENTS))
+    requests = (
+        InfoRequest.objects.annotate(answered_on=answered)
+        .filter(answered_on__lte=rule.cutoff(as_of))
+        .order_by("pk")
+    )
+    for request in requests:
+        plan.items.append(
+            Item(f"demande {request.reference}", request, held=_request_held(request, holds))
+        )
+    return plan
+
+
 def client_accounts() -> QuerySet[User]:
     """Accounts of clients only: not staff, not administrators, not service accounts."""
     return User.objects.filter(is_staff=False, is_superuser=False).exclude(
@@ -272,6 +297,8 @@ def purge_plan(calendar: RetentionCalendar, as_of: date) -> PurgePlan:
             kinds.append(_files_plan(rule, as_of, holds, Document))
         elif kind == RecordKind.LETTERS:
             kinds.append(_files_plan(rule, as_of, holds, Letter))
+        elif kind == RecordKind.REQUESTS:
+            kinds.append(_requests_plan(rule, as_of, holds))
         elif kind == RecordKind.ACCOUNTS:
             kinds.append(_accounts_plan(rule, as_of, holds))
         else:
@@ -310,7 +337,7 @@ def _log(
     )
 
 
-def _remove_file_after_commit(record: Document | Letter) -> None:
+def _remove_file_after_commit(record: Document | Letter | InfoRequestFile) -> None:
     storage, name = record.file.storage, record.file.name
     if name:
         transaction.on_commit(lambda: storage.delete(name))
@@ -410,6 +437,25 @@ def _destroy_dossier(dossier: Dossier, rule: Rule) -> None:
         )
 
 
+def _destroy_request(request: InfoRequest, rule: Rule) -> None:
+    """The request, its history and its files (letters, exports), removed from storage once
+    the transaction commits; the access log keeps that it was destroyed."""
+    pk, number, person_id = request.pk, request.dossier_number, request.person_id
+    for record in InfoRequestFile.objects.filter(request_id=pk):
+        _remove_file_after_commit(record)
+    InfoRequestFile.objects.filter(request_id=pk).delete()
+    InfoRequestEvent.objects.filter(request_id=pk).delete()
+    InfoRequest.objects.filter(pk=pk).delete()
+    _log(
+        AccessAction.DESTROY,
+        SubjectKind.INFO_REQUEST,
+        _why(rule, request.reference),
+        subject_id=pk,
+        number=number,
+        person=person_id,
+    )
+
+
 def _anonymize_account(user: User, rule: Rule) -> None:
     user.email = f"anonymise-{user.pk}@{ANONYMIZED_EMAIL_DOMAIN}"
     user.full_name = ANONYMIZED
@@ -443,6 +489,13 @@ def purge_apply(plan: PurgePlan) -> PurgePlan:
                     if not type(record).objects.filter(pk=record.pk).exists():
                         continue  # gone since the plan was made
                     _destroy_file_record(record, _why(rule))
+                elif isinstance(record, InfoRequest):
+                    if _request_held(record, holds):
+                        item.held = True
+                        continue
+                    if not InfoRequest.objects.filter(pk=record.pk).exists():
+                        continue  # gone since the plan was made
+                    _destroy_request(record, rule)
                 elif isinstance(record, User):
                     if record.pk in holds.person_ids:
                         item.held = True

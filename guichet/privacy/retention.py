@@ -24,6 +24,7 @@ class RecordKind(enum.StrEnum):
     DOCUMENTS = "documents"
     LETTERS = "letters"
     DOSSIERS = "dossiers"
+    REQUESTS = "requests"
     ACCOUNTS = "accounts"
     ACCESS_LOG = "access_log"
 
@@ -36,6 +37,9 @@ ALLOWED: dict[RecordKind, tuple[RetentionAction, ...]] = {
     # A file cannot be anonymized.
     RecordKind.DOCUMENTS: (RetentionAction.DESTROY,),
     RecordKind.LETTERS: (RetentionAction.DESTROY,),
+    # A request for access or rectification is about one person through and through: its
+    # exports hold all their information. The access log keeps that it existed.
+    RecordKind.REQUESTS: (RetentionAction.DESTROY,),
     # The access log refers to accounts; the account is emptied, never removed.
     RecordKind.ACCOUNTS: (RetentionAction.ANONYMIZE,),
     RecordKind.ACCESS_LOG: (RetentionAction.DESTROY,),
@@ -44,6 +48,7 @@ STARTS = {
     RecordKind.DOSSIERS: "après la fin du dossier",
     RecordKind.DOCUMENTS: "après la fin du dossier",
     RecordKind.LETTERS: "après la fin du dossier",
+    RecordKind.REQUESTS: "après la réponse",
     RecordKind.ACCOUNTS: "après la dernière connexion",
     RecordKind.ACCESS_LOG: "après l'inscription",
 }

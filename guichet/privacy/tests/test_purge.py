@@ -111,6 +111,7 @@ def test_dry_run_lists_what_is_due_and_changes_nothing(
         f"  dossier {a.number}",
         f"  dossier {b.number} : retenu (conservation légale)",
         f"  dossier {d.number}",
+        "requests (détruire 5 ans après la réponse) : 0 à détruire, 0 sous conservation légale",
         "accounts (anonymiser 3 ans après la dernière connexion) : 0 à anonymiser, "
         "0 sous conservation légale",
         "access_log (détruire 10 ans après l'inscription) : 0 à détruire, "
@@ -451,7 +452,7 @@ def test_a_parent_waits_for_its_review(
         (
             lambda t: t + '\n[photos]\nyears = 1\naction = "destroy"\n',
             "« photos » : sorte de document inconnue (permises : documents, letters, dossiers, "
-            "accounts, access_log)",
+            "requests, accounts, access_log)",
         ),
         (
             lambda t: t.replace("[accounts]", "[accounts_old]"),
@@ -530,6 +531,65 @@ def test_the_shipped_calendar_is_valid() -> None:
         "documents": (2, "destroy"),
         "letters": (7, "destroy"),
         "dossiers": (7, "anonymize"),
+        "requests": (5, "destroy"),
         "accounts": (3, "anonymize"),
         "access_log": (10, "destroy"),
     }
+
+
+# --- Requests for access or rectification ---------------------------------------------------
+
+
+def test_answered_requests_are_destroyed_with_their_history_and_files(
+    capsys: pytest.CaptureFixture[str],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    personas: Personas,
+    officer: User,
+) -> None:
+    """Five years after the answer: the request, its steps and its files (the exports hold
+    everything about the person) go, and the access log says so; an unanswered request and
+    one of a person under legal hold stay."""
+    from guichet.privacy.models import InfoRequest, InfoRequestEvent, InfoRequestFile
+    from guichet.privacy.models import InfoRequestKind as Kind
+    from guichet.privacy.services import info_request_answer_access, info_request_submit
+
+    with time_machine.travel("2026-12-18 10:00 -05:00", tick=False):
+        make_dossier(personas)
+        answered = info_request_submit(person=personas.owner, kind=Kind.ACCESS)
+        waiting = info_request_submit(person=personas.owner, kind=Kind.ACCESS, details="Tout.")
+        held = info_request_submit(person=personas.other_client, kind=Kind.ACCESS)
+    with time_machine.travel("2027-01-05 10:00 -05:00", tick=False):
+        sent = info_request_answer_access(request=answered, actor=officer)
+        info_request_answer_access(request=held, actor=officer)
+        legal_hold_place(actor=officer, person=personas.other_client, reason="Recours à la CAI.")
+    assert files(*sent) == [True, True, True]
+
+    early = run_command(capsys, "purge", "--as-of", "2032-01-04")
+    assert "requests (détruire 5 ans après la réponse) : 0 à détruire" in early.out
+    due = run_command(capsys, "purge", "--as-of", "2032-01-05")
+    assert (
+        "requests (détruire 5 ans après la réponse) : 1 à détruire, 1 sous conservation légale"
+        in due.out
+    )
+    assert f"  demande {answered.reference}\n" in due.out
+    assert f"  demande {held.reference} : retenu (conservation légale)\n" in due.out
+
+    with (
+        time_machine.travel("2032-01-05 03:00 -05:00", tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        result = run_command(capsys, "purge", "--apply")
+    assert result.code == 0, result.err
+    assert "requests (détruire 5 ans après la réponse) : 1 détruit(s)" in result.out
+    assert set(InfoRequest.objects.values_list("pk", flat=True)) == {waiting.pk, held.pk}
+    assert not InfoRequestEvent.objects.filter(request_id=answered.pk).exists()
+    assert not InfoRequestFile.objects.filter(request_id=answered.pk).exists()
+    assert files(*sent) == [False, False, False]
+    assert InfoRequestFile.objects.filter(request=held).count() == 3
+    logged = AccessLog.objects.get(action="destroy", subject_kind="info_request")
+    assert (logged.subject_id, logged.person_id, logged.actor_label) == (
+        answered.pk,
+        personas.owner.pk,
+        "guichet purge",
+    )
+    assert answered.reference in logged.why

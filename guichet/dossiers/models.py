@@ -59,6 +59,7 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Dossier fermé")
     ADDRESS_CHANGED = "address_changed", _("Changement d'adresse")
     SITUATION_CHANGED = "situation_changed", _("Changement de situation")
+    RECTIFIED = "rectified", _("Renseignement rectifié à la demande du client")
     ADMISSIBILITY_NOTICE_SENT = "admissibility_notice_sent", _("Avis d'admissibilité envoyé")
     ADMISSIBILITY_CONFIRMED = "admissibility_confirmed", _("Admissibilité confirmée")
     COURSE_STARTED = "course_started", _("Début du cours")

@@ -834,11 +834,9 @@ def dossier_rectify(
         raise DossierError("Indiquez le renseignement exact.")
     label = RECTIFIABLE_FIELDS[field_name]
     setattr(dossier, field_name, value)
-    # No EventKind of its own (that would be a migration of this app): a change of situation
-    # whose text says it is a rectification.
     _event(
         dossier,
-        EventKind.SITUATION_CHANGED,
+        EventKind.RECTIFIED,
         actor,
         text=f"Rectification ({reference}) : {label}",
         rectification=reference,

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from guichet.dossiers import services
 from guichet.dossiers.models import Dossier, EventKind
@@ -32,7 +33,7 @@ def test_a_field_is_corrected_and_the_history_says_so(personas: Personas) -> Non
     event = dossier.events.order_by("-seq").first()
     assert event is not None
     assert (event.kind, event.actor_id, event.details) == (
-        EventKind.SITUATION_CHANGED,
+        EventKind.RECTIFIED,
         personas.supervisor.pk,
         {
             "text": "Rectification (DRP-2026-00001) : date de naissance",
@@ -41,6 +42,11 @@ def test_a_field_is_corrected_and_the_history_says_so(personas: Personas) -> Non
         },
     )
     assert "1990-05-17" not in str(event.details)
+    # The client reads it in their history under its own name.
+    client = Client()
+    client.force_login(personas.owner)
+    page = client.get(f"/dossiers/{dossier.number}/").content.decode()
+    assert "Renseignement rectifié à la demande du client" in page
 
 
 @pytest.mark.parametrize(

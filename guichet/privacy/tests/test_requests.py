@@ -219,7 +219,7 @@ def test_accepted_rectification_corrects_the_dossier_and_records_it_there(
     assert dossier.passport_number == "XK654321"
     event = DossierEvent.objects.filter(dossier=dossier).order_by("-seq").first()
     assert event is not None
-    assert event.kind == EventKind.SITUATION_CHANGED
+    assert event.kind == EventKind.RECTIFIED
     assert event.actor_id == officer.pk
     assert event.details == {
         "text": f"Rectification ({request.reference}) : numéro de passeport",

@@ -216,7 +216,7 @@ def dossier_out(
 
 
 def _kind_label(kind: str) -> str:
-    return event_kind_label(kind)  # mandate events too (MandateEventKind)
+    return event_kind_label(kind)
 
 
 @router.post(

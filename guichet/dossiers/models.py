@@ -68,27 +68,17 @@ class EventKind(models.TextChoices):
     ACCOMPANIMENT_STARTED = "accompaniment_started", _("Début de l'accompagnement")
     ANSWERED = "answered", _("Réponse envoyée")
     ACCOUNT_LINKED = "account_linked", _("Dossier lié au compte en ligne du client")
-
-
-class MandateEventKind(models.TextChoices):
-    """Events that the mandates app (guichet/mandates) records on a dossier.
-
-    Not members of `EventKind` on purpose: the kind column's choices are part of the dossiers
-    migrations, and the database stores any text there. Keeping these apart let mandates ship
-    with no migration of the dossiers app; `event_kind_label` names both. Folding them into
-    `EventKind` later takes one choices-only migration.
-    """
-
     MANDATE_GRANTED = "mandate_granted", _("Mandat donné à un consultant en immigration")
     MANDATE_REVOKED = "mandate_revoked", _("Mandat révoqué")
 
 
+# Given and revoked by guichet/mandates (which reads these; the dossier only records them).
+MANDATE_EVENTS = (EventKind.MANDATE_GRANTED, EventKind.MANDATE_REVOKED)
+
+
 def event_kind_label(kind: str) -> str:
-    """The French label of an event kind, whichever list it comes from."""
-    for choices in (EventKind, MandateEventKind):
-        if kind in choices.values:
-            return str(choices(kind).label)
-    return kind
+    """The French label of an event kind (the kind itself if it is not one of ours)."""
+    return str(EventKind(kind).label) if kind in EventKind.values else kind
 
 
 class Dossier(models.Model):

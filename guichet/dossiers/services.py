@@ -44,8 +44,6 @@ from guichet.dossiers.models import (
     Letter,
     LetterKind,
     LinkCode,
-    MandateEventKind,
-    event_kind_label,
 )
 from guichet.dossiers.uploads import CheckedUpload
 from guichet.privacy.services import access_log_dossier_change
@@ -103,7 +101,7 @@ def _lock(dossier: Dossier, expected_version: int | None) -> Dossier:
 
 def _event(
     dossier: Dossier,
-    kind: EventKind | MandateEventKind,
+    kind: EventKind,
     actor: User | None,
     *,
     on: date | None = None,
@@ -120,11 +118,7 @@ def _event(
         actor_label=actor_label or (str(actor) if actor else "système"),
         details=details,
     )
-    # The access log names an event outside EventKind by the label it is given.
-    logged_kind = kind if kind in EventKind.values else event_kind_label(kind)
-    access_log_dossier_change(
-        dossier=dossier, kind=logged_kind, actor=actor, actor_label=actor_label
-    )
+    access_log_dossier_change(dossier=dossier, kind=kind, actor=actor, actor_label=actor_label)
     unit_id = dossier.unit_id
     transaction.on_commit(lambda: worklist.forget_counts(unit_id))
     return event
@@ -597,7 +591,7 @@ def dossier_withdraw(
 def dossier_record_mandate_event(
     *,
     dossier: Dossier,
-    kind: MandateEventKind,
+    kind: EventKind,
     actor: User,
     expected_version: int | None = None,
     **details: Any,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from guichet.accounts.models import User
-from guichet.dossiers.models import Dossier, DossierEvent, MandateEventKind
+from guichet.dossiers.models import MANDATE_EVENTS, Dossier, DossierEvent
 from guichet.mandates.models import Consultant
 
 
@@ -20,7 +20,7 @@ class HistoryRow:
 
 def ever_mandated(events: Sequence[DossierEvent]) -> bool:
     """Whether a mandate was ever given on the dossier: without one, no consultant acted."""
-    return any(e.kind in MandateEventKind.values for e in events)
+    return any(e.kind in MANDATE_EVENTS for e in events)
 
 
 def _consultants(events: Sequence[DossierEvent]) -> dict[int, Consultant]:

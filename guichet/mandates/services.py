@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guichet.accounts.models import User
-from guichet.dossiers.models import Dossier, DossierState, MandateEventKind
+from guichet.dossiers.models import Dossier, DossierState, EventKind
 from guichet.dossiers.services import dossier_record_mandate_event
 from guichet.mandates.models import Consultant, Mandate, recognized_on
 
@@ -77,7 +77,7 @@ def mandate_grant(*, dossier: Dossier, recognition_number: str, email: str, acto
     mandate = Mandate.objects.create(dossier=locked, consultant=consultant, granted_by=actor)
     dossier_record_mandate_event(
         dossier=locked,
-        kind=MandateEventKind.MANDATE_GRANTED,
+        kind=EventKind.MANDATE_GRANTED,
         actor=actor,
         mandate=mandate.pk,
         consultant=str(consultant),
@@ -104,7 +104,7 @@ def mandate_revoke(*, mandate: Mandate, actor: User) -> Mandate:
     locked.save(update_fields=["revoked_at", "revoked_by"])
     dossier_record_mandate_event(
         dossier=locked.dossier,
-        kind=MandateEventKind.MANDATE_REVOKED,
+        kind=EventKind.MANDATE_REVOKED,
         actor=actor,
         mandate=locked.pk,
         consultant=str(locked.consultant),

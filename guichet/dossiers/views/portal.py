@@ -29,7 +29,7 @@ from guichet.dossiers.forms import (
     ReviewForm,
     SendDocumentsForm,
 )
-from guichet.dossiers.models import Dossier, DossierState, EventKind, MandateEventKind
+from guichet.dossiers.models import Dossier, DossierState, EventKind
 from guichet.dossiers.selectors import (
     document_get_for_user,
     dossier_get_for_client,
@@ -64,8 +64,8 @@ CLIENT_EVENTS = {
     EventKind.SESSION_HELD,
     EventKind.ACCOMPANIMENT_STARTED,
     EventKind.ANSWERED,
-    MandateEventKind.MANDATE_GRANTED,
-    MandateEventKind.MANDATE_REVOKED,
+    EventKind.MANDATE_GRANTED,
+    EventKind.MANDATE_REVOKED,
 }
 
 

@@ -6,7 +6,7 @@ import time_machine
 from django.test import Client
 
 from guichet.dossiers.demo import CONSULTANT, DEMO_PASSWORD
-from guichet.dossiers.models import Decision, DossierState, MandateEventKind
+from guichet.dossiers.models import Decision, DossierState, EventKind
 from guichet.mandates.models import Mandate
 from guichet.testing import run_command
 
@@ -27,7 +27,7 @@ def test_the_demo_consultant(capsys: pytest.CaptureFixture[str]) -> None:
             CONSULTANT.email
         }
         for m in mandates:
-            assert m.dossier.events.filter(kind=MandateEventKind.MANDATE_GRANTED).count() == 1
+            assert m.dossier.events.filter(kind=EventKind.MANDATE_GRANTED).count() == 1
         client = Client()
         assert client.login(username=CONSULTANT.email, password=DEMO_PASSWORD)
         page = client.get("/mandats/").content.decode()

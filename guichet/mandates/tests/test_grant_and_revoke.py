@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from guichet.dossiers.models import Dossier, DossierEvent, MandateEventKind
+from guichet.dossiers.models import Dossier, DossierEvent, EventKind
 from guichet.mandates.models import Consultant, Mandate
 from guichet.mandates.services import MandateError, consultant_suspend, mandate_grant
 from guichet.mandates.tests.conftest import CONSULTANT_EMAIL, NUMBER, signed_in
@@ -61,7 +61,7 @@ def test_the_owner_grants_then_revokes_a_mandate(
     event = dossier.events.order_by("-seq").first()
     assert event is not None
     assert (event.kind, event.actor, event.details) == (
-        MandateEventKind.MANDATE_GRANTED,
+        EventKind.MANDATE_GRANTED,
         personas.owner,
         {"mandate": mandate.pk, "consultant": "Morgan Conseil-Exemple (n° RC-2024-0042)"},
     )
@@ -101,7 +101,7 @@ def test_the_owner_grants_then_revokes_a_mandate(
     event = dossier.events.order_by("-seq").first()
     assert event is not None
     assert (event.kind, event.actor, event.details["mandate"]) == (
-        MandateEventKind.MANDATE_REVOKED,
+        EventKind.MANDATE_REVOKED,
         personas.owner,
         mandate.pk,
     )
@@ -229,4 +229,4 @@ def test_a_closed_or_withdrawn_dossier_takes_no_mandate(
     assert response.status_code == 400
     assert "Ce dossier est fermé" in response.content.decode()
     assert state(dossier) == before
-    assert not DossierEvent.objects.filter(kind=MandateEventKind.MANDATE_GRANTED).exists()
+    assert not DossierEvent.objects.filter(kind=EventKind.MANDATE_GRANTED).exists()

@@ -32,7 +32,6 @@ from guichet.dossiers.models import (
     Dossier,
     DossierEvent,
     DossierState,
-    event_kind_label,
 )
 from guichet.dossiers.selectors import (
     clock_events,
@@ -215,10 +214,6 @@ def dossier_out(
     )
 
 
-def _kind_label(kind: str) -> str:
-    return event_kind_label(kind)
-
-
 @router.post(
     "",
     response={201: DossierOut, 400: Error, 401: Error, 403: Error, 409: Error, 422: Error},
@@ -321,7 +316,7 @@ def dossier_events(request: HttpRequest, number: str) -> list[EventOut]:
         EventOut(
             seq=e.seq,
             kind=e.kind,
-            kind_label=_kind_label(e.kind),
+            kind_label=e.kind_label,
             occurred_on=e.occurred_on,
             recorded_at=timezone.localtime(e.recorded_at),
             actor=e.actor_label,

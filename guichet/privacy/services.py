@@ -72,8 +72,7 @@ def access_log_record(
     )
     # Every page that shows personal information writes one: a plain INSERT, its text built
     # once, costs a fraction of the ORM's (which compiles the statement on every call).
-    values = [getattr(entry, name) for name in _LOG_COLUMNS]
-    values[0] = connection.ops.adapt_datetimefield_value(entry.at)
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _LOG_FIELDS]
     with connection.cursor() as cursor:
         cursor.execute(_log_insert(), values)
         entry.pk = cursor.fetchone()[0]
@@ -90,12 +89,13 @@ def _id(account: object) -> int | None:
 
 
 # Every column but the id, which the database gives.
-_LOG_COLUMNS = tuple(f.attname for f in AccessLog._meta.concrete_fields if not f.primary_key)
+_LOG_FIELDS = tuple(f for f in AccessLog._meta.concrete_fields if not f.primary_key)
 
 
 @functools.cache
 def _log_insert() -> str:
-    columns, marks = ", ".join(_LOG_COLUMNS), ", ".join(["%s"] * len(_LOG_COLUMNS))
+    columns = ", ".join(f.column for f in _LOG_FIELDS)
+    marks = ", ".join(["%s"] * len(_LOG_FIELDS))
     table = connection.ops.quote_name(AccessLog._meta.db_table)
     return f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id"  # noqa: S608 (names from the model)
 

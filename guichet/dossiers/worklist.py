@@ -13,10 +13,10 @@ Two things keep it fast with 100,000 open dossiers in a unit (docs/bench.md):
   the table for every overdue dossier that the `at_risk` filter skips.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
@@ -27,6 +27,8 @@ from guichet.accounts.models import Unit, UnitService
 from guichet.catalogue.models import Service
 from guichet.catalogue.services import declaration_in_force
 from guichet.dossiers.models import OPEN_STATES, Dossier, DossierState
+
+T = TypeVar("T")
 
 PAGE_SIZE = 50
 COUNTS_TTL = 30  # seconds
@@ -116,8 +118,9 @@ def service_ids(unit: Unit, code: str, today: date) -> list[int]:
     return unit_services(unit, today).get(code, ("", []))[1]
 
 
-def open_dossiers(unit: Unit, filters: Filters, today: date) -> QuerySet[Dossier]:
-    qs = Dossier.objects.filter(unit=unit, state__in=OPEN_STATES)
+def open_dossiers(unit: Unit, filters: Filters, today: date, own: list[int]) -> QuerySet[Dossier]:
+    """The unit's open dossiers that `filters` select, less the viewer's `own`."""
+    qs = Dossier.objects.filter(unit=unit, state__in=OPEN_STATES).exclude(pk__in=own)
     if filters.service:
         qs = qs.filter(service_id__in=service_ids(unit, filters.service, today))
     if filters.state:
@@ -167,47 +170,40 @@ def _grouped(qs: QuerySet[Dossier], today: date) -> QuerySet[Any, dict[str, Any]
     )
 
 
-def _groups(unit: Unit, today: date) -> tuple[list[dict[str, Any]], datetime]:
+GROUP_FIELDS = ("service_id", "state", "assigned_to_id", "is_overdue", "is_at_risk", "is_suspended")
+
+
+def _kept(unit: Unit, what: str, today: date, compute: Callable[[], T]) -> T:
+    """`compute()`, kept `COUNTS_TTL` seconds per unit and day, and computed again as soon as
+    a dossier of the unit changes (`forget_counts`)."""
     generation = cache.get(_generation_key(unit.pk), 0)
-    key = f"worklist:groups:{unit.pk}:{today.isoformat()}:{generation}"
-    cached: tuple[list[dict[str, Any]], datetime] | None = cache.get(key)
-    if cached is not None:
-        return cached
-    groups = list(
-        _grouped(Dossier.objects.filter(unit=unit), today)
-        .values("service_id", "state", "assigned_to_id", "is_overdue", "is_at_risk", "is_suspended")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    value = (groups, timezone.now())
-    cache.set(key, value, COUNTS_TTL)
-    return value
+    key = f"worklist:{what}:{unit.pk}:{today.isoformat()}:{generation}"
+    cached: T | None = cache.get(key)
+    if cached is None:
+        cached = compute()
+        cache.set(key, cached, COUNTS_TTL)
+    return cached
+
+
+def _groups(unit: Unit, today: date) -> tuple[list[dict[str, Any]], datetime]:
+    def compute() -> tuple[list[dict[str, Any]], datetime]:
+        grouped = _grouped(Dossier.objects.filter(unit=unit), today)
+        groups = list(grouped.values(*GROUP_FIELDS).annotate(n=Count("pk")).order_by())
+        return groups, timezone.now()
+
+    return _kept(unit, "groups", today, compute)
 
 
 def _own(unit: Unit, viewer: int, today: date) -> list[dict[str, Any]]:
     """The viewer's own open dossiers in the unit, one group each: nobody works on their own
     dossier, so the worklist neither lists nor counts them. Almost always none; kept like the
     counts."""
-    generation = cache.get(_generation_key(unit.pk), 0)
-    key = f"worklist:own:{unit.pk}:{viewer}:{today.isoformat()}:{generation}"
-    cached: list[dict[str, Any]] | None = cache.get(key)
-    if cached is None:
-        cached = [
-            {**group, "n": 1}
-            for group in _grouped(Dossier.objects.filter(unit=unit, client_id=viewer), today)
-            .values(
-                "pk",
-                "service_id",
-                "state",
-                "assigned_to_id",
-                "is_overdue",
-                "is_at_risk",
-                "is_suspended",
-            )
-            .order_by()
-        ]
-        cache.set(key, cached, COUNTS_TTL)
-    return cached
+
+    def compute() -> list[dict[str, Any]]:
+        mine = _grouped(Dossier.objects.filter(unit=unit, client_id=viewer), today)
+        return [{**group, "n": 1} for group in mine.values("pk", *GROUP_FIELDS).order_by()]
+
+    return _kept(unit, f"own:{viewer}", today, compute)
 
 
 def _matches(group: dict[str, Any], filters: Filters, services: set[int] | None) -> bool:
@@ -260,18 +256,14 @@ def _keys(
     """(id, due date) of the page and the next row, in due-date order, without `own`."""
     order = (F("due_date").asc(nulls_last=True), "pk")
     if filters.flag != AT_RISK:
-        qs = open_dossiers(unit, filters, today).exclude(pk__in=own)
+        qs = open_dossiers(unit, filters, today, own)
         if cursor:
             qs = qs.filter(cursor.after())
         return list(qs.order_by(*order).values_list("pk", "due_date")[: PAGE_SIZE + 1])
     # At risk: not overdue yet (overdue on a later day, or no overdue day while suspended).
     # Walking the due-date index would pass every overdue dossier first (they come earliest);
     # two ranges of `worklist_open_risk` find the few at-risk ones directly.
-    base = (
-        open_dossiers(unit, replace(filters, flag=""), today)
-        .filter(at_risk_on__lte=today)
-        .exclude(pk__in=own)
-    )
+    base = open_dossiers(unit, replace(filters, flag=""), today, own).filter(at_risk_on__lte=today)
     if cursor:
         base = base.filter(cursor.after())
     later = base.filter(overdue_on__gt=today).values_list("pk", "due_date")

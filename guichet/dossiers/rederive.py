@@ -23,7 +23,7 @@ from guichet.clock import BusinessCalendar
 from guichet.dossiers import worklist
 from guichet.dossiers.clocks import derive_clocks, dossier_caches
 from guichet.dossiers.models import OPEN_STATES, ClockRefresh, Dossier, DossierClock
-from guichet.dossiers.services import refresh_clocks
+from guichet.dossiers.services import dossier_rederive_clocks
 
 CHUNK = 500
 
@@ -54,17 +54,8 @@ def clock_caches_check(
                 if report is not None:
                     report(dossier, problems)
                 if fix:
-                    _rewrite(dossier.pk)
+                    dossier_rederive_clocks(dossier_id=dossier.pk)
         last = chunk[-1].pk
-
-
-def _rewrite(pk: int) -> None:
-    with transaction.atomic():
-        locked = Dossier.objects.select_for_update().get(pk=pk)
-        refresh_clocks(locked)
-        locked.save(update_fields=["due_date", "at_risk_on", "overdue_on"])
-        unit_id = locked.unit_id
-        transaction.on_commit(lambda: worklist.forget_counts(unit_id))
 
 
 def clock_cache_differences(cal: BusinessCalendar, dossier: Dossier) -> list[str]:
@@ -142,9 +133,7 @@ def clock_caches_rederive(refresh: ClockRefresh) -> ClockRefresh:
     more_checked, more_changed = clock_caches_check(
         fix=True, dossiers=Dossier.objects.exclude(state__in=OPEN_STATES)
     )
-    refresh.checked, refresh.changed = checked + more_checked, changed + more_changed
-    refresh.finished_at = timezone.now()
-    refresh.save(update_fields=["checked", "changed", "finished_at"])
+    _finish(refresh, checked + more_checked, changed + more_changed)
     return refresh
 
 
@@ -154,15 +143,16 @@ def clock_caches_fixed(checked: int, changed: int) -> None:
     stamp, _ = current_calendar()
     if stamp == "file":
         return
-    now = timezone.now()
-    refresh, created = ClockRefresh.objects.get_or_create(
-        stamp=stamp,
-        defaults={"started_at": now, "finished_at": now, "checked": checked, "changed": changed},
-    )
-    if not created and refresh.pending:
-        ClockRefresh.objects.filter(pk=refresh.pk).update(
-            started_at=now, finished_at=now, checked=checked, changed=changed
-        )
+    refresh, _ = ClockRefresh.objects.get_or_create(stamp=stamp)
+    if refresh.pending:
+        refresh.started_at = timezone.now()
+        _finish(refresh, checked, changed)
+
+
+def _finish(refresh: ClockRefresh, checked: int, changed: int) -> None:
+    refresh.checked, refresh.changed = checked, changed
+    refresh.finished_at = timezone.now()
+    refresh.save(update_fields=["started_at", "checked", "changed", "finished_at"])
 
 
 REFRESH_KEY = "dossiers:clock-refresh"

@@ -146,11 +146,28 @@ def refresh_clocks(dossier: Dossier) -> list[DerivedClock]:
     return clocks
 
 
+# The dossier's own clock caches, rewritten with `refresh_clocks`.
+CLOCK_CACHE_FIELDS = ("due_date", "at_risk_on", "overdue_on")
+
+
 def _save(dossier: Dossier, *fields: str) -> list[DerivedClock]:
     clocks = refresh_clocks(dossier)
     dossier.version += 1
-    dossier.save(update_fields=[*fields, "version", "due_date", "at_risk_on", "overdue_on"])
+    dossier.save(update_fields=[*fields, "version", *CLOCK_CACHE_FIELDS])
     return clocks
+
+
+@transaction.atomic
+def dossier_rederive_clocks(*, dossier_id: int) -> None:
+    """Rewrite the dossier's clock caches from its events under the calendar as it is now
+    (after a change of the calendar, guichet/dossiers/rederive.py), under its row lock. Not an
+    action on the dossier: no event, and its version stays, so an agent's open form stays
+    valid."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+    refresh_clocks(dossier)
+    dossier.save(update_fields=list(CLOCK_CACHE_FIELDS))
+    unit_id = dossier.unit_id
+    transaction.on_commit(lambda: worklist.forget_counts(unit_id))
 
 
 def _letter(

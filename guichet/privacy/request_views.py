@@ -1,6 +1,7 @@
 """Requests for access to, or rectification of, personal information: the person's page
 « Mes renseignements personnels » and the privacy officer's queue and request page."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -149,10 +150,7 @@ def _officer_page(
 @privacy_officer_required
 @require_safe
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    info_request = selectors.info_request_get_for_officer(
-        _user(request), pk, why=f"traitement de la demande par le {OFFICER_WHY}"
-    )
-    return _officer_page(request, info_request)
+    return _officer_page(request, _officer_request(request, pk))
 
 
 def _officer_request(request: HttpRequest, pk: int) -> InfoRequest:
@@ -161,22 +159,41 @@ def _officer_request(request: HttpRequest, pk: int) -> InfoRequest:
     )
 
 
+def _officer_act(
+    request: HttpRequest,
+    info_request: InfoRequest,
+    form_name: str,
+    form: Any,
+    act: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """One step of the officer's on a request: the form's data to the service (`act`); its
+    refusal shown on the form, in the request's page, with nothing changed."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except PrivacyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, done)
+            return redirect("privacy:request", pk=info_request.pk)
+    return _officer_page(request, info_request, status=400, **{form_name: form})
+
+
 @privacy_officer_required
 @require_POST
 def request_extend(request: HttpRequest, pk: int) -> HttpResponse:
     info_request = _officer_request(request, pk)
-    form = ExtendForm(request.POST)
-    if form.is_valid():
-        try:
-            services.info_request_extend(
-                request=info_request, reason=form.cleaned_data["reason"], actor=_user(request)
-            )
-        except PrivacyError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Délai prolongé ; l'avis est déposé pour la personne.")
-            return redirect("privacy:request", pk=pk)
-    return _officer_page(request, info_request, status=400, extend_form=form)
+    return _officer_act(
+        request,
+        info_request,
+        "extend_form",
+        ExtendForm(request.POST),
+        lambda data: services.info_request_extend(
+            request=info_request, reason=data["reason"], actor=_user(request)
+        ),
+        "Délai prolongé ; l'avis est déposé pour la personne.",
+    )
 
 
 @privacy_officer_required
@@ -186,62 +203,53 @@ def request_answer_access(request: HttpRequest, pk: int) -> HttpResponse:
     """Generating an export of everything about a person asks for the password (and code)
     again, as every export does."""
     info_request = _officer_request(request, pk)
-    form = AnswerAccessForm(request.POST)
-    if form.is_valid():
-        try:
-            services.info_request_answer_access(
-                request=info_request, actor=_user(request), message=form.cleaned_data["message"]
-            )
-        except PrivacyError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Renseignements transmis à la personne.")
-            return redirect("privacy:request", pk=pk)
-    return _officer_page(request, info_request, status=400, answer_form=form)
+    return _officer_act(
+        request,
+        info_request,
+        "answer_form",
+        AnswerAccessForm(request.POST),
+        lambda data: services.info_request_answer_access(
+            request=info_request, actor=_user(request), message=data["message"]
+        ),
+        "Renseignements transmis à la personne.",
+    )
 
 
 @privacy_officer_required
 @require_POST
 def request_rectify(request: HttpRequest, pk: int) -> HttpResponse:
     info_request = _officer_request(request, pk)
-    form = RectifyForm(request.POST, numbers=_numbers(info_request.person_id))
-    if form.is_valid():
-        dossier = Dossier.objects.get(
-            number=form.cleaned_data["dossier"], client_id=info_request.person_id
-        )
-        try:
-            services.info_request_rectify(
-                request=info_request,
-                actor=_user(request),
-                dossier=dossier,
-                field_name=form.cleaned_data["field_name"],
-                value=form.cleaned_data["value"],
-                message=form.cleaned_data["message"],
-            )
-        except PrivacyError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Rectification faite ; la lettre est déposée.")
-            return redirect("privacy:request", pk=pk)
-    return _officer_page(request, info_request, status=400, rectify_form=form)
+    return _officer_act(
+        request,
+        info_request,
+        "rectify_form",
+        RectifyForm(request.POST, numbers=_numbers(info_request.person_id)),
+        lambda data: services.info_request_rectify(
+            request=info_request,
+            actor=_user(request),
+            dossier=Dossier.objects.get(number=data["dossier"], client_id=info_request.person_id),
+            field_name=data["field_name"],
+            value=data["value"],
+            message=data["message"],
+        ),
+        "Rectification faite ; la lettre est déposée.",
+    )
 
 
 @privacy_officer_required
 @require_POST
 def request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     info_request = _officer_request(request, pk)
-    form = RefuseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.info_request_refuse_rectification(
-                request=info_request, actor=_user(request), reasons=form.cleaned_data["reasons"]
-            )
-        except PrivacyError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Refus envoyé, avec le recours.")
-            return redirect("privacy:request", pk=pk)
-    return _officer_page(request, info_request, status=400, refuse_form=form)
+    return _officer_act(
+        request,
+        info_request,
+        "refuse_form",
+        RefuseForm(request.POST),
+        lambda data: services.info_request_refuse_rectification(
+            request=info_request, actor=_user(request), reasons=data["reasons"]
+        ),
+        "Refus envoyé, avec le recours.",
+    )
 
 
 @privacy_officer_required

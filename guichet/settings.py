@@ -23,6 +23,9 @@ SECRET_KEY = env_str("SECRET_KEY", "")
 GUICHET_REQUIRE_SECRET_KEY = env_bool("GUICHET_REQUIRE_SECRET_KEY", False)
 # Fernet keys for the encrypted identifiers, current key first (see guichet/crypto.py).
 GUICHET_FIELD_KEYS = env_list("GUICHET_FIELD_KEYS", [])
+# The HMAC key that seals the access log's chain (guichet/privacy/chain.py); never changed once
+# rows are sealed with it.
+GUICHET_ACCESS_LOG_KEY = env_str("GUICHET_ACCESS_LOG_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and GUICHET_REQUIRE_SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set in production")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import Unit
+from guichet.append_only import AppendOnly
 from guichet.catalogue.models import Commitment, Service
 from guichet.crypto import EncryptedDateField, EncryptedTextField
 
@@ -168,8 +169,11 @@ class Dossier(models.Model):
         return self.service.fee_amount is not None and self.fee_paid_on is None
 
 
-class DossierEvent(models.Model):
-    """One line of a dossier's history. Rows are only ever inserted (see services.py)."""
+class DossierEvent(AppendOnly):
+    """One line of a dossier's history. Rows are only ever inserted (see services.py); the
+    database refuses the rest (guichet/append_only.py)."""
+
+    record_name = "l'historique du dossier"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField(_("rang"))

@@ -70,6 +70,12 @@ class AccessLog(AppendOnly):
     )
     why = models.CharField(_("motif"), max_length=200)
     path = models.CharField(_("adresse"), max_length=300, blank=True)
+    # Tamper evidence (guichet/privacy/chain.py): each row's HMAC covers its values and the
+    # HMAC of the row before it in its lane; a purge's checkpoint lists what it removed.
+    lane = models.PositiveSmallIntegerField(_("file de chaînage"), default=0)
+    previous_hash = models.CharField(_("empreinte précédente"), max_length=64)
+    row_hash = models.CharField(_("empreinte"), max_length=64)
+    checkpoint = models.TextField(_("point de contrôle"), blank=True)
 
     class Meta:
         verbose_name = _("entrée du journal des accès")
@@ -91,6 +97,23 @@ class AccessLog(AppendOnly):
         if actor is not None:
             return f"{actor.email} ({self.actor_label})" if self.actor_label else actor.email
         return self.actor_label or "système"
+
+
+class AccessLogChain(models.Model):
+    """The newest row of each lane of the access log's chain (guichet/privacy/chain.py). A
+    writer locks one lane's row for its transaction, so that writers never wait on each other
+    unless every lane is busy."""
+
+    lane = models.PositiveSmallIntegerField(_("file de chaînage"), primary_key=True)
+    last_id = models.BigIntegerField(_("dernière entrée"), null=True, blank=True)
+    last_hash = models.CharField(_("dernière empreinte"), max_length=64)
+
+    class Meta:
+        verbose_name = _("tête de chaîne du journal des accès")
+        verbose_name_plural = _("têtes de chaîne du journal des accès")
+
+    def __str__(self) -> str:
+        return f"{self.lane}: {self.last_id}"
 
 
 class LegalHold(models.Model):

@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from guichet.accounts.models import Membership, RoleGrant, User
+from guichet.append_only import purge_writable
 from guichet.dossiers.models import (
     Document,
     Dossier,
@@ -38,7 +39,8 @@ from guichet.dossiers.models import (
     EventKind,
     Letter,
 )
-from guichet.privacy.db import access_log_deletable, dossier_events_writable
+from guichet.privacy import chain
+from guichet.privacy.db import access_log_deletable
 from guichet.privacy.models import (
     ANONYMIZED,
     ANSWER_EVENTS,
@@ -282,7 +284,24 @@ def _access_log_plan(rule: Rule, as_of: date, holds: Holds) -> KindPlan:
 
 
 def _unheld_log(qs: QuerySet[AccessLog], holds: Holds) -> QuerySet[AccessLog]:
-    return qs.exclude(person_id__in=holds.person_ids).exclude(subject_number__in=holds.numbers)
+    """Rows not under a hold. A purge's own checkpoint rows are kept too: they name no one,
+    and the chain's verification needs them (chain.py)."""
+    return (
+        qs.exclude(person_id__in=holds.person_ids)
+        .exclude(subject_number__in=holds.numbers)
+        .filter(checkpoint="")
+    )
+
+
+def _unheld_row(row: tuple[Any, ...], before: datetime, holds: Holds) -> bool:
+    """`_unheld_log` and the cutoff, for one row (at, person_id, subject_number, checkpoint)."""
+    at, person_id, number, checkpoint = row
+    return (
+        at < before
+        and person_id not in holds.person_ids
+        and number not in holds.numbers
+        and not checkpoint
+    )
 
 
 def purge_plan(calendar: RetentionCalendar, as_of: date) -> PurgePlan:
@@ -323,8 +342,10 @@ def _log(
     subject_id: int | None,
     number: str = "",
     person: int | None = None,
+    checkpoint: str = "",
 ) -> None:
     access_log_record(
+        checkpoint=checkpoint,
         action=action,
         subject_kind=kind,
         subject_id=subject_id,
@@ -471,7 +492,7 @@ def purge_apply(plan: PurgePlan) -> PurgePlan:
     why it was refused). Returns the same plan."""
     holds = _holds()  # again, inside the transaction: a hold placed since the plan counts
     staff = _staff_ids()
-    with dossier_events_writable():
+    with purge_writable():
         for kind_plan in plan.kinds:
             rule = kind_plan.rule
             if rule.kind == RecordKind.ACCESS_LOG:
@@ -532,8 +553,11 @@ def _purge_access_log(kind_plan: KindPlan, as_of: date, holds: Holds) -> None:
     rule = kind_plan.rule
     before = _after(rule.cutoff(as_of))
     due = _unheld_log(AccessLog.objects.filter(at__lt=before), holds)
+    runs = _removed_runs(before, holds)
     with access_log_deletable(before):
         deleted, _ = due.delete()
+    if deleted != sum(run.count for run in runs):
+        raise RuntimeError("the access log changed while the purge read it")
     kind_plan.count = deleted
     if deleted:
         _log(
@@ -541,4 +565,33 @@ def _purge_access_log(kind_plan: KindPlan, as_of: date, holds: Holds) -> None:
             SubjectKind.ACCESS_LOG,
             _why(rule, f"{deleted} entrée(s) inscrite(s) au plus tard le {rule.cutoff(as_of)}"),
             subject_id=None,
+            checkpoint=chain.checkpoint_text(runs),
         )
+
+
+def _removed_runs(before: datetime, holds: Holds) -> list[chain.RemovedRun]:
+    """What the purge is about to remove, as runs of each lane of the chain, read in one pass
+    up to the newest row it removes."""
+    newest = (
+        AccessLog.objects.filter(at__lt=before).order_by("-id").values_list("id", flat=True).first()
+    )
+    if newest is None:
+        return []
+    stream = (
+        AccessLog.objects.filter(id__lte=newest)
+        .order_by("id")
+        .values_list(
+            "id",
+            "lane",
+            "previous_hash",
+            "row_hash",
+            "at",
+            "person_id",
+            "subject_number",
+            "checkpoint",
+        )
+        .iterator(chunk_size=5000)
+    )
+    return chain.removed_runs(
+        (row[0], row[1], row[2], row[3], _unheld_row(row[4:], before, holds)) for row in stream
+    )

@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 from guichet.accounts.models import User
 from guichet.dossiers.letters import long_date_fr
 from guichet.dossiers.models import Dossier, EventKind
+from guichet.privacy import chain
 from guichet.privacy.deadlines import EXTENSION_DAYS, RequestClock, request_clock
 from guichet.privacy.middleware import current_path
 from guichet.privacy.models import (
@@ -54,10 +55,12 @@ def access_log_record(
     subject_number: str = "",
     person: User | int | None = None,
     path: str | None = None,
+    checkpoint: str = "",
 ) -> AccessLog:
-    """Append one entry to the access log. `actor` (an account or its id) is None for the
-    system (say what it is in `actor_label`); `person` is the client account whose
-    information it is, when there is one; `path` defaults to the request being answered."""
+    """Append one entry to the access log, sealed in its chain (chain.py). `actor` (an account
+    or its id) is None for the system (say what it is in `actor_label`); `person` is the
+    client account whose information it is, when there is one; `path` defaults to the request
+    being answered; `checkpoint` is the purge's list of what it removed."""
     entry = AccessLog(
         at=timezone.now(),
         action=action,
@@ -69,13 +72,19 @@ def access_log_record(
         subject_number=subject_number,
         person_id=_id(person),
         path=current_path.get() if path is None else path[:300],
+        checkpoint=checkpoint,
     )
-    # Every page that shows personal information writes one: a plain INSERT, its text built
-    # once, costs a fraction of the ORM's (which compiles the statement on every call).
-    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _LOG_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_log_insert(), values)
-        entry.pk = cursor.fetchone()[0]
+    # One transaction (or the caller's) holds the lane from its choice to the new head.
+    with transaction.atomic(savepoint=False):
+        entry.lane, entry.previous_hash = chain.take_lane()
+        entry.row_hash = chain.entry_digest(entry)
+        # Every page that shows personal information writes one: a plain INSERT, its text
+        # built once, costs a fraction of the ORM's (which compiles it on every call).
+        values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _LOG_FIELDS]
+        with connection.cursor() as cursor:
+            cursor.execute(_log_insert(), values)
+            entry.pk = cursor.fetchone()[0]
+        chain.advance_lane(entry.lane, entry.pk, entry.row_hash)
     entry._state.adding = False
     entry._state.db = DEFAULT_DB_ALIAS
     return entry

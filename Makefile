@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 ONLY ?=
+# The role the application connects as when DATABASE_URL (the owner's) selects PostgreSQL.
+RUNTIME_ROLE ?= guichet_app
 # Passed to pytest, e.g. make test PYTEST_ARGS="-k deadline"
 PYTEST_ARGS ?=
 
@@ -41,7 +43,12 @@ run: data ## Set up everything, add the demo data (once) and serve on http://127
 	@echo "Comptes de démonstration (mot de passe demo-guichet) : client@example.org, agent@example.org, superviseur@example.org, confidentialite@example.org, administration@example.org, consultant@example.org (consultant en immigration)"
 	@echo "Serveur de démonstration : le personnel entre sans second facteur (en production, il est obligatoire)."
 	@echo "Guichet : http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter ; les courriels s'affichent ici)"
-	@DEBUG=true $(BIN)/guichet db_worker --interval 2 & worker=$$!; \
+	@if [ -n "$${DATABASE_URL:-}" ]; then \
+	  DATABASE_URL=$$($(BIN)/guichet db-grants --role $(RUNTIME_ROLE) --apply --create-role) || exit 1; \
+	  export DATABASE_URL; \
+	  echo "PostgreSQL : l'application se connecte avec le rôle d'exécution $(RUNTIME_ROLE), qui ne peut qu'ajouter aux historiques (docs/deployment.md)"; \
+	fi; \
+	DEBUG=true $(BIN)/guichet db_worker --interval 2 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=true GUICHET_STAFF_MFA_REQUIRED=false $(BIN)/guichet runserver $(HOST):$(PORT)
 

@@ -1417,6 +1417,23 @@ def free_port() -> int:
         return port
 
 
+def runtime_url(db: Database) -> str:
+    """The bench database's URL for a runtime role, created (or given a new password) and
+    granted by `guichet db-grants`."""
+    done = subprocess.run(  # noqa: S603 — our own interpreter and command
+        [sys.executable, "-m", "guichet", "db-grants", "--role", "guichet_bench_app"]
+        + ["--apply", "--create-role"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": db.url, "DJANGO_SETTINGS_MODULE": "guichet.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise BenchError(f"guichet db-grants failed:\n{done.stdout}{done.stderr}")
+    return done.stdout.strip()
+
+
 @contextmanager
 def gunicorn(db: Database) -> Iterator[int]:
     """Serve Guichet with 2 workers on a free loopback port; always stopped on the way out."""
@@ -1424,7 +1441,8 @@ def gunicorn(db: Database) -> Iterator[int]:
     binary = Path(sys.executable).parent / "gunicorn"
     env = {
         **os.environ,
-        "DATABASE_URL": db.url,
+        # As in production: the runtime role, which owns nothing (docs/deployment.md).
+        "DATABASE_URL": runtime_url(db),
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECRET_KEY": secrets.token_urlsafe(40),

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from guichet.append_only import NotOwnerError, require_owner
 from guichet.cli import OneLineErrorsMixin, fail
 from guichet.datafiles import DataFileError
 from guichet.privacy.purge import KindPlan, PurgePlan, purge_apply, purge_plan
@@ -52,6 +53,11 @@ class Command(OneLineErrorsMixin, BaseCommand):
             calendar = read_retention(Path(file) if file else None)
         except DataFileError as exc:
             fail(str(exc))
+        if apply:
+            try:
+                require_owner()
+            except NotOwnerError as exc:
+                fail(f"guichet purge : {exc}")
         plan = purge_plan(calendar, day)
         if apply:
             purge_apply(plan)

@@ -127,12 +127,26 @@ def _create_lanes() -> None:
         )
 
 
-def advance_lane(lane: int, last_id: int, last_hash: str) -> None:
+def insert_sealed(insert: str, values: list[Any], lane: int, row_hash: str) -> int:
+    """Run `insert` (an INSERT … RETURNING id of a sealed row) and make the row its lane's
+    newest; the new row's id. One statement on PostgreSQL."""
+    heads = _table(AccessLogChain)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_table(AccessLogChain)} SET last_id = %s, last_hash = %s WHERE lane = %s",  # noqa: S608
-            [last_id, last_hash, lane],
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH new AS ({insert}) UPDATE {heads} SET last_id = new.id, last_hash = %s "  # noqa: S608 (names from the models)
+                "FROM new WHERE lane = %s RETURNING new.id",
+                [*values, row_hash, lane],
+            )
+            row_id = int(cursor.fetchone()[0])
+        else:
+            cursor.execute(insert, values)
+            row_id = int(cursor.fetchone()[0])
+            cursor.execute(
+                f"UPDATE {heads} SET last_id = %s, last_hash = %s WHERE lane = %s",  # noqa: S608
+                [row_id, row_hash, lane],
+            )
+    return row_id
 
 
 # --- Removing (the retention purge) -----------------------------------------------------------

@@ -81,10 +81,7 @@ def access_log_record(
         # Every page that shows personal information writes one: a plain INSERT, its text
         # built once, costs a fraction of the ORM's (which compiles it on every call).
         values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _LOG_FIELDS]
-        with connection.cursor() as cursor:
-            cursor.execute(_log_insert(), values)
-            entry.pk = cursor.fetchone()[0]
-        chain.advance_lane(entry.lane, entry.pk, entry.row_hash)
+        entry.pk = chain.insert_sealed(_log_insert(), values, entry.lane, entry.row_hash)
     entry._state.adding = False
     entry._state.db = DEFAULT_DB_ALIAS
     return entry

@@ -228,6 +228,7 @@ def test_concurrent_writers_each_take_a_lane_and_the_chain_holds(
 ) -> None:
     """Two transactions write at once: on PostgreSQL the second takes another lane instead of
     waiting for the first to commit; on SQLite they take turns. Either way, all verifies."""
+    record("2026-000000")  # the lanes' heads exist (a flush before this test emptied them)
     first_in = threading.Event()
     release = threading.Event()
     lanes: dict[str, int] = {}
@@ -256,4 +257,4 @@ def test_concurrent_writers_each_take_a_lane_and_the_chain_holds(
         record(f"2026-00001{i}")
     result = verify(capsys)
     assert result.code == 0, result.out
-    assert "5 entrée(s) vérifiée(s)" in result.out
+    assert "6 entrée(s) vérifiée(s)" in result.out

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.append_only import AppendOnly
+from guichet.crypto import EncryptedTextField
 
 
 class UserManager(BaseUserManager["User"]):
@@ -228,14 +229,17 @@ def api_token_create(*, name: str, user: User) -> tuple[ApiToken, str]:
 class TotpDevice(models.Model):
     """A person's authenticator application (second factor, RFC 6238 codes).
 
-    The secret is kept in base32, as the application received it. `last_used_step` is the
-    30-second step of the last code accepted: a code is never accepted twice.
+    The secret (base32, as the application received it) is stored encrypted like the other
+    sensitive identifiers (`guichet/crypto.py`): whoever reads the database, a dump or a backup
+    without `GUICHET_FIELD_KEYS` cannot produce the person's codes, and `guichet
+    rotate-field-keys` re-encrypts it with the others. `last_used_step` is the 30-second step
+    of the last code accepted: a code is never accepted twice.
     """
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="totp_device", verbose_name=_("personne")
     )
-    secret = models.CharField(_("secret (base32)"), max_length=64)
+    secret = EncryptedTextField(_("secret (base32)"))
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
     last_used_step = models.BigIntegerField(_("dernier pas utilisé"), null=True, blank=True)

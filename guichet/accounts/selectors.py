@@ -15,6 +15,7 @@ from guichet.accounts.models import (
     GlobalRole,
     Membership,
     RoleGrant,
+    TotpDevice,
     Unit,
     UnitService,
     User,
@@ -46,7 +47,8 @@ def staff_list(viewer: User) -> QuerySet[User]:
         .prefetch_related(
             Prefetch("memberships", Membership.objects.select_related("unit").order_by("unit")),
             Prefetch("role_grants", RoleGrant.objects.order_by("role")),
-            "totp_device",
+            # Whether the application is confirmed; its secret stays encrypted.
+            Prefetch("totp_device", TotpDevice.objects.defer("secret")),
         )
         .order_by("full_name", "email")
     )

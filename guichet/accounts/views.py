@@ -248,7 +248,9 @@ def _code_error(reused: bool, remaining: int) -> str:
 def security(request: HttpRequest) -> HttpResponse:
     """The account's security: password, authenticator application."""
     user = _user(request)
-    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    device = (
+        TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).defer("secret").first()
+    )
     return render(
         request,
         "accounts/security.html",

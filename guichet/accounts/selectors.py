@@ -8,10 +8,12 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from guichet.accounts.mfa import has_confirmed_device
 from guichet.accounts.models import (
     AccessChange,
+    EnrolmentCode,
     GlobalRole,
     Membership,
     RoleGrant,
@@ -156,3 +158,10 @@ def current_services(viewer: User, *, on: date) -> list[Service]:
     if declaration is None:
         return []
     return list(declaration.services.order_by("group__position", "position"))
+
+
+def enrolment_code_pending(user: User) -> EnrolmentCode | None:
+    """The code e-mailed to `user` (for their first authenticator application) that may still
+    be typed now, if any."""
+    code = EnrolmentCode.objects.filter(user=user).first()
+    return code if code is not None and code.can_be_typed(timezone.now()) else None

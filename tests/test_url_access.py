@@ -106,6 +106,8 @@ ACCESS: dict[str, dict[str, str]] = {
     "accounts:verify": SIGNED_IN_OK,
     "accounts:security": SIGNED_IN_OK,
     "accounts:enrol": SIGNED_IN_OK,
+    # The code e-mailed before a staff member's first application: staff only.
+    "accounts:enrol_mailbox": {**ANY_STAFF, "administrator": OK},
     "accounts:remove_device": POST_ONLY_SIGNED_IN,
     "accounts:reauth": SIGNED_IN_OK,
     "accounts:language": SIGNED_IN_OK,

@@ -5,7 +5,9 @@ A person whose account has a confirmed authenticator application is not logged i
 password: the session only remembers them as *pending* until the code is given at
 /accounts/verification/. Staff (unit members, global roles, Django staff and superusers) must
 have an application: until they enrol one, `SecondFactorMiddleware` lets them reach nothing but
-the enrolment page and log-out.
+the enrolment pages and log-out. Before the secret of their first application is shown, they
+prove that they read the account's mailbox with a code e-mailed to it (`MAILBOX_PROOF_KEY`
+remembers, for this session only, which code they typed).
 """
 
 import enum
@@ -22,6 +24,7 @@ VERIFIED_KEY = "guichet_second_factor_verified"
 PENDING_KEY = "guichet_pending_login"
 PENDING_MAX_AGE = 5 * 60  # seconds to type the code after the password
 MAX_CODE_FAILURES = 5
+MAILBOX_PROOF_KEY = "guichet_enrolment_mailbox"
 
 
 class SecondFactor(enum.Enum):
@@ -42,6 +45,13 @@ def second_factor_mandatory(user: object) -> bool:
     if not isinstance(user, User):
         return False
     return user.is_staff or user.is_superuser or is_staff_member(user)
+
+
+def enrolment_needs_mailbox_proof(user: object) -> bool:
+    """Staff enrolling their first application must first type a code e-mailed to the account:
+    the password alone must not be enough to tie an application to a staff account. Replacing
+    an application needs none (the session proved the current one)."""
+    return second_factor_mandatory(user) and not has_confirmed_device(user)
 
 
 def second_factor_state(user: AbstractBaseUser | AnonymousUser) -> SecondFactor:
@@ -110,3 +120,22 @@ def pending_login_fail(request: HttpRequest) -> int:
 
 def pending_login_drop(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
+
+
+def mailbox_proof_set(request: HttpRequest, user: User, code_id: int) -> None:
+    """Remember that this session typed the e-mailed code `code_id` for `user`."""
+    request.session[MAILBOX_PROOF_KEY] = {"user": user.pk, "code": code_id}
+
+
+def mailbox_proof_get(request: HttpRequest, user: User) -> int | None:
+    """The e-mailed code this session typed for `user`, if any (the service checks that it
+    is still good)."""
+    data = request.session.get(MAILBOX_PROOF_KEY)
+    if not isinstance(data, dict) or data.get("user") != user.pk:
+        return None
+    code = data.get("code")
+    return code if isinstance(code, int) else None
+
+
+def mailbox_proof_drop(request: HttpRequest) -> None:
+    request.session.pop(MAILBOX_PROOF_KEY, None)

@@ -3,8 +3,9 @@
 - A session logged in without giving the code of the person's authenticator application
   (through another door than our log-in page) is sent to /accounts/verification/.
 - Staff must use a second factor (`GUICHET_STAFF_MFA_REQUIRED`, on by default): until they have
-  enrolled an application, they reach nothing but the enrolment page, the confirmation of their
-  password and log-out. The back office is thus only open to sessions that proved the code.
+  enrolled an application, they reach nothing but the enrolment pages (the code e-mailed to
+  them first, then the application), the confirmation of their password and log-out. The
+  back office is thus only open to sessions that proved the code.
 
 Static files, those account pages and the API (authenticated by token, not by session) are
 exempt. Placed right after AuthenticationMiddleware.
@@ -39,7 +40,13 @@ class SecondFactorMiddleware:
         if self._exempt_paths is None:  # reversed lazily: the URLconf is not ready at start-up
             self._exempt_paths = frozenset(
                 reverse(name)
-                for name in ("accounts:enrol", "accounts:verify", "accounts:reauth", "logout")
+                for name in (
+                    "accounts:enrol",
+                    "accounts:enrol_mailbox",
+                    "accounts:verify",
+                    "accounts:reauth",
+                    "logout",
+                )
             )
         static = "/" + settings.STATIC_URL.lstrip("/") if settings.STATIC_URL else None
         return (

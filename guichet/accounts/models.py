@@ -4,7 +4,7 @@ A custom user model from the first migration, as Django recommends: identity, ro
 units (issue 4) grow on it without a painful switch later.
 """
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import BaseUserManager
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.append_only import AppendOnly
+from guichet.crypto import EncryptedTextField
 
 
 class UserManager(BaseUserManager["User"]):
@@ -228,14 +229,17 @@ def api_token_create(*, name: str, user: User) -> tuple[ApiToken, str]:
 class TotpDevice(models.Model):
     """A person's authenticator application (second factor, RFC 6238 codes).
 
-    The secret is kept in base32, as the application received it. `last_used_step` is the
-    30-second step of the last code accepted: a code is never accepted twice.
+    The secret (base32, as the application received it) is stored encrypted like the other
+    sensitive identifiers (`guichet/crypto.py`): whoever reads the database, a dump or a backup
+    without `GUICHET_FIELD_KEYS` cannot produce the person's codes, and `guichet
+    rotate-field-keys` re-encrypts it with the others. `last_used_step` is the 30-second step
+    of the last code accepted: a code is never accepted twice.
     """
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="totp_device", verbose_name=_("personne")
     )
-    secret = models.CharField(_("secret (base32)"), max_length=64)
+    secret = EncryptedTextField(_("secret (base32)"))
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
     last_used_step = models.BigIntegerField(_("dernier pas utilisé"), null=True, blank=True)
@@ -250,6 +254,40 @@ class TotpDevice(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code e-mailed to a staff member who has no authenticator application yet.
+
+    Typing it before the application's secret is shown proves that the person reads the
+    account's mailbox, not only that they know the password. One per person: asking for a new
+    code replaces it. Only a keyed hash of the code is kept (HMAC-SHA256 with SECRET_KEY); the
+    row goes once the application is confirmed."""
+
+    DIGITS = 8
+    VALIDITY = timedelta(minutes=15)
+    MAX_ATTEMPTS = 5  # wrong tries; the fifth ends the code
+    RESEND_WAIT = timedelta(minutes=1)  # between two codes
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="enrolment_code", verbose_name=_("personne")
+    )
+    code_hash = models.CharField(_("empreinte du code"), max_length=64)
+    sent_at = models.DateTimeField(_("envoyé le"))
+    expires_at = models.DateTimeField(_("valide jusqu'au"))
+    attempts = models.PositiveSmallIntegerField(_("essais incorrects"), default=0)
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code d'activation envoyé par courriel")
+        verbose_name_plural = _("codes d'activation envoyés par courriel")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def can_be_typed(self, at: datetime) -> bool:
+        """Whether the code may still be typed at `at`: unused, not expired, tries left."""
+        return self.used_at is None and at < self.expires_at and self.attempts < self.MAX_ATTEMPTS
 
 
 class Signup(models.Model):

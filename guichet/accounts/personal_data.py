@@ -26,7 +26,9 @@ from guichet.privacy.export import Who, iso, register_section
 )
 def section(user: User) -> dict[str, Any]:
     signup = Signup.objects.filter(user=user).first()
-    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    device = (
+        TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).defer("secret").first()
+    )
     who = Who(user)
     return {
         "numéro_de_compte": user.pk,

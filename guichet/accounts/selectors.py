@@ -8,13 +8,16 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from guichet.accounts.mfa import has_confirmed_device
 from guichet.accounts.models import (
     AccessChange,
+    EnrolmentCode,
     GlobalRole,
     Membership,
     RoleGrant,
+    TotpDevice,
     Unit,
     UnitService,
     User,
@@ -46,7 +49,8 @@ def staff_list(viewer: User) -> QuerySet[User]:
         .prefetch_related(
             Prefetch("memberships", Membership.objects.select_related("unit").order_by("unit")),
             Prefetch("role_grants", RoleGrant.objects.order_by("role")),
-            "totp_device",
+            # Whether the application is confirmed; its secret stays encrypted.
+            Prefetch("totp_device", TotpDevice.objects.defer("secret")),
         )
         .order_by("full_name", "email")
     )
@@ -154,3 +158,10 @@ def current_services(viewer: User, *, on: date) -> list[Service]:
     if declaration is None:
         return []
     return list(declaration.services.order_by("group__position", "position"))
+
+
+def enrolment_code_pending(user: User) -> EnrolmentCode | None:
+    """The code e-mailed to `user` (for their first authenticator application) that may still
+    be typed now, if any."""
+    code = EnrolmentCode.objects.filter(user=user).first()
+    return code if code is not None and code.can_be_typed(timezone.now()) else None

@@ -7,7 +7,7 @@ with our forms, French templates and e-mails; the others live in the `accounts` 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from guichet.accounts import language_views, views
+from guichet.accounts import enrolment_views, language_views, views
 from guichet.accounts.forms import ChangePasswordForm, NewPasswordForm
 
 account_patterns = [
@@ -18,6 +18,11 @@ account_patterns = [
     path("verification/", views.verify, name="verify"),
     path("securite/", views.security, name="security"),
     path("double-authentification/", views.enrol, name="enrol"),
+    path(
+        "double-authentification/courriel/",
+        enrolment_views.enrol_mailbox,
+        name="enrol_mailbox",
+    ),
     path("double-authentification/retirer/", views.remove_device, name="remove_device"),
     path("confirmer/", views.reauth, name="reauth"),
     path("langue/", language_views.language_of_service, name="language"),

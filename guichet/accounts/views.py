@@ -3,6 +3,7 @@ re-authentication and the landing page after log-in. Password reset and change a
 views with our forms and templates (see urls.py)."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
@@ -248,7 +249,9 @@ def _code_error(reused: bool, remaining: int) -> str:
 def security(request: HttpRequest) -> HttpResponse:
     """The account's security: password, authenticator application."""
     user = _user(request)
-    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    device = (
+        TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).defer("secret").first()
+    )
     return render(
         request,
         "accounts/security.html",
@@ -274,6 +277,16 @@ def enrol(request: HttpRequest) -> HttpResponseBase:
         return redirect("accounts:verify")
     if _enrol_needs_reauth(request):
         return redirect_to_login(request.get_full_path(), reverse("accounts:reauth"))
+    proof = mfa.mailbox_proof_get(request, user)
+    if mfa.enrolment_needs_mailbox_proof(user) and not services.enrolment_mailbox_proved(
+        user=user, proof=proof
+    ):
+        # Staff's first application: no secret is shown, and none confirmed, before the code
+        # e-mailed to the account is typed (guichet/accounts/enrolment_views.py).
+        request.session.pop(CANDIDATE_KEY, None)
+        next_url = _safe_next(request, "")
+        mailbox = reverse("accounts:enrol_mailbox")
+        return redirect(f"{mailbox}?{urlencode({'next': next_url})}" if next_url else mailbox)
     secret = request.session.get(CANDIDATE_KEY)
     if not isinstance(secret, str) or (request.method == "GET" and "nouveau" in request.GET):
         secret = totp.new_secret()
@@ -281,10 +294,11 @@ def enrol(request: HttpRequest) -> HttpResponseBase:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = services.totp_device_confirm(
-            user=user, secret=secret, code=form.cleaned_data["code"]
+            user=user, secret=secret, code=form.cleaned_data["code"], mailbox_proof=proof
         )
         if result.ok:
             request.session.pop(CANDIDATE_KEY, None)
+            mfa.mailbox_proof_drop(request)
             mfa.session_mark_verified(request)
             record_recent_auth(request, second_factor=True)
             messages.success(

@@ -269,6 +269,22 @@ class AccountEvent(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("compte : mot de passe réinitialisé")
     SECOND_FACTOR_ENROLLED = "mfa_enrolled", _("compte : validation en deux étapes activée")
     SECOND_FACTOR_REMOVED = "mfa_removed", _("compte : validation en deux étapes retirée")
+    ENROLMENT_CODE_SENT = (
+        "mfa_code_sent",
+        _("compte : code d'activation de la validation en deux étapes envoyé par courriel"),
+    )
+    ENROLMENT_CODE_ACCEPTED = (
+        "mfa_code_accepted",
+        _("compte : code d'activation reçu par courriel confirmé"),
+    )
+    ENROLMENT_CODE_REFUSED = (
+        "mfa_code_refused",
+        _("compte : code d'activation reçu par courriel refusé"),
+    )
+    ENROLMENT_CODE_BLOCKED = (
+        "mfa_code_blocked",
+        _("compte : code d'activation bloqué après trop d'essais"),
+    )
 
 
 class InfoRequestKind(models.TextChoices):

@@ -12,7 +12,7 @@ from guichet.accounts.mfa import PENDING_KEY, VERIFIED_KEY
 from guichet.accounts.middleware import SecondFactorMiddleware
 from guichet.accounts.models import TotpDevice, User
 from guichet.accounts.reauth import SESSION_KEY as REAUTH_KEY
-from guichet.accounts.tests.helpers import code_for, log_in
+from guichet.accounts.tests.helpers import MAILBOX, code_for, log_in, prove_mailbox
 from guichet.testing import PASSWORD, Personas
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +32,12 @@ def person() -> User:
 
 
 def enrol(client: Client) -> str:
-    """Enrol an application from a signed-in session; return its secret."""
+    """Enrol an application from a signed-in session; return its secret. Staff enrolling their
+    first application type the code e-mailed to them first."""
     page = client.get(ENROL)
+    if page.status_code == 302 and page["Location"].startswith(MAILBOX):
+        prove_mailbox(client)
+        page = client.get(ENROL)
     assert page.status_code == 200
     secret = client.session["guichet_totp_candidate"]
     response = client.post(ENROL, {"code": code_for(secret)})
@@ -237,8 +241,15 @@ def test_staff_without_an_application_can_only_enrol(personas: Personas) -> None
             assert response.status_code == 302, path
             assert response["Location"].startswith(ENROL + "?next="), path
         assert client.get("/bureau/")["Location"] == f"{ENROL}?next=/bureau/"
-        # Static files, the API (token auth) and the enrolment page itself stay reachable.
+        # Static files, the API (token auth) and the enrolment pages stay reachable; the
+        # first one asks for the code e-mailed to the account, keeping where to go next.
         assert client.get("/api/openapi.json").status_code == 200
+        first = client.get(f"{ENROL}?next=/bureau/")
+        assert first["Location"] == f"{MAILBOX}?next=%2Fbureau%2F"
+        page = client.get(first["Location"])
+        assert page.status_code == 200
+        assert "obligatoire pour le personnel" in page.content.decode()
+        prove_mailbox(client, "/bureau/")
         page = client.get(f"{ENROL}?next=/bureau/")
         assert page.status_code == 200
         assert "obligatoire pour le personnel" in page.content.decode()

@@ -34,6 +34,8 @@ STAFF_ONLY = (
     "privacy/templates/privacy/requests.html",
     "accounts/administration",
     "accounts/templates/administration",
+    "accounts/enrolment_views.py",
+    "accounts/templates/enrolment",
     "api.py",
     "admin.py",
     "management",

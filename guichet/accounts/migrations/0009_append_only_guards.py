@@ -19,5 +19,5 @@ def down(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0006_access_change_history")]
+    dependencies = [("accounts", "0008_staff_enrolment_code")]
     operations = [migrations.RunPython(up, down)]

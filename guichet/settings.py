@@ -12,7 +12,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from guichet.env import env_bool, env_list, env_str
+from guichet.env import env_bool, env_ip_networks, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("GUICHET_VAR_DIR", str(BASE_DIR / "var")))
@@ -88,6 +88,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Axes would log the address and the IP of every failure: nothing personal in logs.
 AXES_CLIENT_STR_CALLABLE = "guichet.accounts.lockout.client_str"
+# Axes and anything else that needs the client's address read it in one place.
+AXES_CLIENT_IP_CALLABLE = "guichet.accounts.client_address.client_address"
+# The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); none by
+# default: the client is then the connection's peer (guichet/accounts/client_address.py).
+GUICHET_TRUSTED_PROXIES = env_ip_networks("GUICHET_TRUSTED_PROXIES")
 
 # Staff (unit members, global roles, Django staff) must use a second factor (TOTP). Only the
 # test suite turns this off, for the many tests that log staff in with Client.login().

@@ -81,7 +81,8 @@ AUTHENTICATION_BACKENDS = [
 # Repeated failed log-ins lock the account for a while (django-axes); never an address alone,
 # which many people may share. The account counts its failures from every address; the pair
 # (account, address) is listed too, as axes' check W006 asks, but under the same limit its
-# failures are a part of the account's and it never locks first.
+# failures are a part of the account's and it never locks first. An address that fails on many
+# accounts is slowed down instead, not locked (guichet/accounts/throttle.py).
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
@@ -96,7 +97,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Axes would log the address and the IP of every failure: nothing personal in logs.
 AXES_CLIENT_STR_CALLABLE = "guichet.accounts.lockout.client_str"
-# Axes and anything else that needs the client's address read it in one place.
+# Axes, the throttle and anything else that needs the client's address read it in one place.
 AXES_CLIENT_IP_CALLABLE = "guichet.accounts.client_address.client_address"
 # The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); none by
 # default: the client is then the connection's peer (guichet/accounts/client_address.py).

@@ -308,6 +308,24 @@ class Signup(models.Model):
         return str(self.user)
 
 
+class LoginThrottle(models.Model):
+    """Recent failed log-ins from one network: an IPv4 address, or the /64 of an IPv6 address
+    (one subscriber's network, whose owner may use any of its addresses). Past a threshold the
+    network waits before each attempt; the row goes once the network has been quiet for a
+    while (guichet/accounts/throttle.py). It keeps no account and no e-mail address."""
+
+    network = models.CharField(_("réseau"), max_length=43, unique=True)
+    failures = models.PositiveIntegerField(_("échecs"))
+    last_failure_at = models.DateTimeField(_("dernier échec"), db_index=True)
+
+    class Meta:
+        verbose_name = _("ralentissement des connexions")
+        verbose_name_plural = _("ralentissements des connexions")
+
+    def __str__(self) -> str:
+        return self.network
+
+
 # --- Language of service ----------------------------------------------------------------------
 
 

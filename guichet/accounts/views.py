@@ -2,6 +2,7 @@
 re-authentication and the landing page after log-in. Password reset and change are Django's
 views with our forms and templates (see urls.py)."""
 
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from guichet.accounts import mfa, qrcode, services, totp
+from guichet.accounts import mfa, qrcode, services, throttle, totp
 from guichet.accounts.forms import CodeForm, LoginForm, ReauthForm, ResetRequestForm, SignUpForm
 from guichet.accounts.models import GlobalRole, Membership, TotpDevice, User, has_role
 from guichet.accounts.reauth import recent_auth_ok, recent_auth_required, record_recent_auth
@@ -143,6 +144,24 @@ class GuichetLoginView(LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = throttle.request_wait(request)
+        if wait:
+            return self._throttled(wait)
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        return response
+
+    def _throttled(self, wait: int) -> HttpResponse:
+        """Too many failures from this network: the password is not checked, even a right one
+        (else the wait would stop nobody), and the page says how long to wait."""
+        form = self.get_form_class()(
+            self.request, initial={"username": self.request.POST.get("username", "")}
+        )
+        context = self.get_context_data(form=form, throttle_message=_throttle_message(wait))
+        response = self.render_to_response(context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
         next_url = self.get_success_url()
@@ -152,6 +171,25 @@ class GuichetLoginView(LoginView):
         auth_login(self.request, user)
         record_recent_auth(self.request, second_factor=False)
         return redirect(next_url)
+
+
+def _throttle_message(wait: int) -> str:
+    if wait < 60:
+        return ngettext(
+            "Trop de tentatives de connexion ont échoué depuis votre adresse réseau. Votre mot "
+            "de passe n'a pas été vérifié : réessayez dans %(count)d seconde.",
+            "Trop de tentatives de connexion ont échoué depuis votre adresse réseau. Votre mot "
+            "de passe n'a pas été vérifié : réessayez dans %(count)d secondes.",
+            wait,
+        ) % {"count": wait}
+    minutes = math.ceil(wait / 60)
+    return ngettext(
+        "Trop de tentatives de connexion ont échoué depuis votre adresse réseau. Votre mot de "
+        "passe n'a pas été vérifié : réessayez dans %(count)d minute.",
+        "Trop de tentatives de connexion ont échoué depuis votre adresse réseau. Votre mot de "
+        "passe n'a pas été vérifié : réessayez dans %(count)d minutes.",
+        minutes,
+    ) % {"count": minutes}
 
 
 def _locked_out(request: HttpRequest, user: User) -> bool:

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy on every response; no-store on those that can show personal
+    # information (guichet/headers.py).
+    "guichet.headers.HeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Saves an active session once a minute, not on every request (idle timeout).
@@ -244,8 +247,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MEDIA_ROOT = Path(env_str("GUICHET_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: documents and letters go through access checks
+# Uploads: the first handler refuses a body over 50 Mo before reading it and stops a file at
+# 10 Mo (guichet/dossiers/uploads.py); files over 2 Mo go to a temporary file, not memory.
+FILE_UPLOAD_HANDLERS = [
+    "guichet.dossiers.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Everything but files (form fields, the API's JSON bodies): Django's default, 2.5 Mo.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Public address of the portal, for links in e-mails.
 GUICHET_BASE_URL = env_str("GUICHET_BASE_URL", "http://127.0.0.1:8000")
@@ -269,5 +280,7 @@ LOGGING = {
         # WeasyPrint narrates every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pypdf warns about every flaw of every uploaded PDF it reads.
+        "pypdf": {"level": "ERROR"},
     },
 }

@@ -2,6 +2,9 @@
 the real data files loaded into the test database, and running a `guichet` command."""
 
 import io
+import struct
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -124,10 +127,93 @@ def administrator(db: None) -> Any:
     return admin
 
 
+def pdf_bytes(
+    *,
+    catalog: bytes = b"",
+    page: bytes = b"",
+    extra: Sequence[bytes] = (),
+    comment: bytes = b"% Guichet test document\n",
+    packed: bool = False,
+) -> bytes:
+    """A small valid PDF of one blank page, written byte by byte (so that a test controls every
+    byte, escapes and all): `catalog` and `page` are added inside those dictionaries, `extra`
+    are the objects 4, 5..., and `comment` follows the header line. `packed` puts the objects
+    in a compressed object stream with a cross-reference stream (PDF 1.5), where no byte search
+    finds them."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] " + page + b" >>",
+        *extra,
+    ]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + comment)
+    count = len(objects)
+    if not packed:
+        offsets = []
+        for number, body in enumerate(objects, start=1):
+            offsets.append(len(out))
+            out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % (count + 1)
+        out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+        out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (count + 1, xref)
+        return bytes(out)
+    index, content = bytearray(), bytearray()
+    for number, body in enumerate(objects, start=1):
+        index += b"%d %d " % (number, len(content))
+        content += body + b"\n"
+    packed_data = zlib.compress(bytes(index + content))
+    stream_number, xref_number = count + 1, count + 2
+    stream_offset = len(out)
+    out += b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\n" % (
+        stream_number,
+        count,
+        len(index),
+        len(packed_data),
+    )
+    out += b"stream\n" + packed_data + b"\nendstream\nendobj\n"
+    xref_offset = len(out)
+    rows = struct.pack(">BIH", 0, 0, 65535)
+    rows += b"".join(struct.pack(">BIH", 2, stream_number, i) for i in range(count))
+    rows += struct.pack(">BIH", 1, stream_offset, 0) + struct.pack(">BIH", 1, xref_offset, 0)
+    out += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\n" % (
+        xref_number,
+        xref_number + 1,
+        len(rows),
+    )
+    out += b"stream\n" + rows + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_offset
+    return bytes(out)
+
+
+def png_bytes(width: int = 2, height: int = 2) -> bytes:
+    """A PNG whose header says `width` x `height`, with a token of pixel data (enough for a
+    header check; the pixels are never decoded)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" * (1 + 3 * min(width, 64)))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def jpeg_bytes(width: int = 2, height: int = 2) -> bytes:
+    """A real JPEG made by Pillow."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(out, "JPEG")
+    return out.getvalue()
+
+
 def pdf_upload(name: str = "document.pdf", size: int = 0) -> Any:
+    """A valid PDF upload; `size` adds that many bytes (in a comment) to it."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    body = b"%PDF-1.4\n% Guichet test document\n" + b"0" * size
+    body = pdf_bytes(comment=b"% Guichet test document\n%" + b"0" * size + b"\n")
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 

@@ -24,3 +24,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+# An upload over the size limits is refused while it is read; it gets its own page (413).
+handler400 = "guichet.dossiers.views.files.bad_request"

@@ -214,11 +214,13 @@ def outcome(response: Any) -> str:
     return DENIED
 
 
-def test_every_url_as_every_persona(personas: Personas, administrator: Any) -> None:
+def sample_values(personas: Personas, administrator: Any) -> dict[str, str]:
+    """A dossier of the owner with a document and a letter, a request of the owner, and a value
+    for every parameter of the URLs (used by tests/test_headers.py too)."""
     dossier = make_dossier(personas, documents=[checked(pdf_upload("passeport.pdf"))])
     letter = services.dossier_acknowledge(dossier=dossier, actor=personas.agent)
     info_request = info_request_submit(person=personas.owner, kind=InfoRequestKind.ACCESS)
-    values = {
+    return {
         "request_id": str(info_request.pk),
         "file_id": "999999",
         "code": "caq-etudiant",
@@ -237,6 +239,10 @@ def test_every_url_as_every_persona(personas: Personas, administrator: Any) -> N
         "membership_id": str(personas.agent.memberships.get().pk),
         "grant_id": str(administrator.role_grants.get().pk),
     }
+
+
+def test_every_url_as_every_persona(personas: Personas, administrator: Any) -> None:
+    values = sample_values(personas, administrator)
     clients: dict[str, Client] = {"anonymous": Client()}
     for name, user in {**personas.all(), "administrator": administrator}.items():
         clients[name] = Client()

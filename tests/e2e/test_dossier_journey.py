@@ -16,7 +16,7 @@ import pytest
 import time_machine
 from playwright.sync_api import Browser, Page, expect
 
-from guichet.testing import PASSWORD, Personas
+from guichet.testing import PASSWORD, Personas, pdf_bytes
 from tests.e2e.conftest import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,7 +46,7 @@ def test_file_suspend_resume_decide_read(
     base = str(live_server)
     seen: dict[str, Any] = {}
     scan = tmp_path / "lettre-admission.pdf"
-    scan.write_bytes(b"%PDF-1.4\n% lettre d'admission (test)\n")
+    scan.write_bytes(pdf_bytes(comment=b"% lettre d'admission (test)\n"))
     number = ""
 
     with time_machine.travel("2026-12-18 10:00 -05:00", tick=True):

@@ -11,16 +11,25 @@ from django.test import Client
 from guichet.dossiers import services
 from guichet.dossiers.models import Decision, Document, Dossier, EventKind
 from guichet.dossiers.uploads import MAX_BYTES, UploadError, check_upload
-from guichet.testing import PASSWORD, Personas, make_dossier, pdf_upload
+from guichet.testing import (
+    PASSWORD,
+    Personas,
+    jpeg_bytes,
+    make_dossier,
+    pdf_bytes,
+    pdf_upload,
+    png_bytes,
+)
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+# Real files: a PDF, a JPEG and a PNG must also be read by their parser (test_uploads.py).
+PNG = png_bytes()
+JPEG = jpeg_bytes()
 
 
 @pytest.mark.parametrize(
     ("name", "body", "kind"),
     [
-        ("scan.pdf", b"%PDF-1.7\n...", "application/pdf"),
+        ("scan.pdf", pdf_bytes(), "application/pdf"),
         ("photo.png", PNG, "image/png"),
         ("photo.jpg", JPEG, "image/jpeg"),
         ("sans-extension", PNG, "image/png"),

@@ -96,6 +96,9 @@ AXES_LOCKOUT_PARAMETERS = [["username"], ["username", "ip_address"]]
 # added up, so past five in 15 minutes anywhere every wrong password showed the locked page.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+# Axes would also keep every successful log-in (e-mail, address, browser) for ever, outside
+# the retention schedule: Guichet's own access log records log-ins (docs/privacy.md).
+AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Axes would log the address and the IP of every failure: nothing personal in logs.

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog as AxesAccessLog
 from django.conf import settings as live
 from django.test import Client
 
@@ -67,6 +67,16 @@ def error_summary(response: Any) -> str:
 
 
 # --- The account locks; the address does not ----------------------------------------------------
+
+
+def test_a_successful_log_in_leaves_nothing_in_axes_tables(client_a: User) -> None:
+    """Guichet's access log records log-ins; axes keeps only failures, until they expire."""
+    browser = Client(REMOTE_ADDR=X)
+    log_in(browser, client_a.email, WRONG)
+    log_in(browser, client_a.email, PASSWORD)
+    assert logged_in(browser)
+    assert AxesAccessLog.objects.count() == 0
+    assert AccessAttempt.objects.count() == 0  # reset on success
 
 
 def test_five_failures_lock_the_account_and_not_the_other_accounts_of_the_address(

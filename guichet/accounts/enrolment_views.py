@@ -30,6 +30,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from guichet.accounts import mfa, services, totp
+from guichet.accounts.forms import one_time_code_input
 from guichet.accounts.models import EnrolmentCode
 from guichet.accounts.reauth import recent_auth_ok
 from guichet.accounts.selectors import enrolment_code_pending
@@ -44,14 +45,7 @@ class MailboxCodeForm(forms.Form):
         label=gettext_lazy("Code reçu par courriel"),
         help_text=gettext_lazy("Les 8 chiffres du courriel que Guichet vient de vous envoyer."),
         max_length=20,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "spellcheck": "false",
-                "autocapitalize": "off",
-            }
-        ),
+        widget=one_time_code_input(),
     )
 
     def clean_code(self) -> str:

@@ -52,24 +52,25 @@ def _new_password_fields() -> tuple[forms.CharField, forms.CharField]:
     return first, second
 
 
+def one_time_code_input() -> forms.TextInput:
+    """The input of a one-time code: digits, filled in by the browser from an SMS or a mail."""
+    return forms.TextInput(
+        attrs={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "spellcheck": "false",
+            "autocapitalize": "off",
+        }
+    )
+
+
 class CodeField(forms.CharField):
     """Six digits from an authenticator application; spaces are tolerated."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Code à 6 chiffres"))
         kwargs.setdefault("help_text", CODE_HELP)
-        super().__init__(
-            max_length=12,
-            widget=forms.TextInput(
-                attrs={
-                    "autocomplete": "one-time-code",
-                    "inputmode": "numeric",
-                    "spellcheck": "false",
-                    "autocapitalize": "off",
-                }
-            ),
-            **kwargs,
-        )
+        super().__init__(max_length=12, widget=one_time_code_input(), **kwargs)
 
     def clean(self, value: Any) -> str:
         code = totp.normalize_code(str(super().clean(value)))

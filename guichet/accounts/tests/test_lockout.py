@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 import time_machine
-from axes.models import AccessAttempt, AccessLog as AxesAccessLog
+from axes.models import AccessAttempt
+from axes.models import AccessLog as AxesAccessLog
 from django.conf import settings as live
 from django.test import Client
 

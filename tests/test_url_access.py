@@ -126,6 +126,8 @@ ACCESS: dict[str, dict[str, str]] = {
             "privacy:home",
             "privacy:access_log",
             "privacy:access_log_export",
+            "privacy:access_log_results",
+            "privacy:access_log_results_export",
             "privacy:incidents",
             "privacy:incident_new",
             "privacy:incidents_export",
@@ -234,6 +236,7 @@ def test_every_url_as_every_persona(personas: Personas, administrator: Any) -> N
         "person_id": str(personas.agent.pk),
         "membership_id": str(personas.agent.memberships.get().pk),
         "grant_id": str(administrator.role_grants.get().pk),
+        "ref": "recherche",
     }
     clients: dict[str, Client] = {"anonymous": Client()}
     for name, user in {**personas.all(), "administrator": administrator}.items():

@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -27,7 +26,7 @@ from guichet.privacy.models import (
 )
 from guichet.privacy.tests.conftest import client_for, search_log
 from guichet.searches import search_remember
-from guichet.testing import Personas, make_dossier
+from guichet.testing import Personas, addresses, assert_no_email_in, make_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -206,18 +205,6 @@ def found(response: Any) -> list[tuple[str, str, str, str | None]]:
 
 
 RESULTS = re.compile(r"/confidentialite/journal/recherche/[A-Za-z0-9_-]{11}/")
-# Every address a page gives: links, form targets, htmx requests, scripts and styles.
-ADDRESS = re.compile(r'\b(?:href|action|src|hx-get|hx-post|formaction)="([^"]*)"')
-
-
-def addresses(response: Any) -> list[str]:
-    """The addresses a response sends the browser to: the redirects it went through and
-    every address in the final page."""
-    chain = [url for url, _status in getattr(response, "redirect_chain", [])]
-    if response.status_code in (301, 302, 303):
-        chain.append(response["Location"])
-    html = "" if response.streaming else response.content.decode()
-    return chain + ADDRESS.findall(html)
 
 
 def searched(client: Client, **criteria: str) -> str:
@@ -227,14 +214,6 @@ def searched(client: Client, **criteria: str) -> str:
     url: str = response["Location"]
     assert RESULTS.fullmatch(url)
     return url
-
-
-def assert_no_email_in(urls: list[str], email: str) -> None:
-    """Neither the address nor its %-encoded forms (once or twice, as in ?next=)."""
-    once = quote(email, safe="")
-    forms = {email.lower(), once.lower(), quote(once, safe="").lower(), "%40", "@"}
-    leaks = [u for u in urls for f in forms if f in u.lower()]
-    assert leaks == []
 
 
 def test_search_by_client_email(personas: Personas, officer: User, history: dict[str, Any]) -> None:

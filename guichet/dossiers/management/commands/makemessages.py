@@ -36,6 +36,7 @@ STAFF_ONLY = (
     "accounts/templates/administration",
     "api.py",
     "admin.py",
+    "templates/admin",
     "management",
     "migrations",
     "tests",

@@ -2,6 +2,7 @@
 the real data files loaded into the test database, and running a `guichet` command."""
 
 import io
+import re
 import struct
 import zlib
 from collections.abc import Sequence
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -207,6 +209,31 @@ def jpeg_bytes(width: int = 2, height: int = 2) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), "white").save(out, "JPEG")
     return out.getvalue()
+
+
+# Every address a page gives: links, form targets, htmx requests, scripts and styles.
+_ADDRESS = re.compile(r'\b(?:href|action|src|hx-get|hx-post|formaction)="([^"]*)"')
+
+
+def addresses(response: Any) -> list[str]:
+    """The addresses a test client's response sends the browser to: the redirects it went
+    through (with follow=True), its own redirect, and every address in its page."""
+    chain = [url for url, _status in getattr(response, "redirect_chain", [])]
+    if response.status_code in (301, 302, 303, 307, 308):
+        chain.append(response["Location"])
+    html = "" if response.streaming else response.content.decode()
+    return chain + _ADDRESS.findall(html)
+
+
+def assert_no_email_in(urls: list[str], *emails: str) -> None:
+    """No address holds an e-mail address, as is or %-encoded (once, or twice as in ?next=),
+    nor any "@" at all."""
+    forms = {"@", "%40"}
+    for email in emails:
+        once = quote(email, safe="")
+        forms |= {email.lower(), once.lower(), quote(once, safe="").lower()}
+    leaks = [u for u in urls for f in forms if f in u.lower()]
+    assert leaks == []  # noqa: S101 (a test helper)
 
 
 def pdf_upload(name: str = "document.pdf", size: int = 0) -> Any:

@@ -128,6 +128,8 @@ ACCESS: dict[str, dict[str, str]] = {
             "privacy:home",
             "privacy:access_log",
             "privacy:access_log_export",
+            "privacy:access_log_results",
+            "privacy:access_log_results_export",
             "privacy:incidents",
             "privacy:incident_new",
             "privacy:incidents_export",
@@ -238,6 +240,7 @@ def sample_values(personas: Personas, administrator: Any) -> dict[str, str]:
         "person_id": str(personas.agent.pk),
         "membership_id": str(personas.agent.memberships.get().pk),
         "grant_id": str(administrator.role_grants.get().pk),
+        "ref": "recherche",
     }
 
 

@@ -9,10 +9,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import ApiToken, Signup, TotpDevice, User
+from guichet.searches import SearchByPostAdmin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(SearchByPostAdmin[User], BaseUserAdmin):  # type: ignore[type-arg]
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_active"]
     search_fields = ["email", "full_name"]
@@ -29,7 +30,7 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(SearchByPostAdmin[ApiToken]):
     """Tokens are created here (the secret is shown once) and revoked, never edited."""
 
     list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
@@ -69,7 +70,7 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 
 
 @admin.register(TotpDevice)
-class TotpDeviceAdmin(admin.ModelAdmin[TotpDevice]):
+class TotpDeviceAdmin(SearchByPostAdmin[TotpDevice]):
     """An administrator may remove the application of someone who lost it (after checking
     their identity); the secret is never shown and nothing is edited here."""
 
@@ -86,7 +87,7 @@ class TotpDeviceAdmin(admin.ModelAdmin[TotpDevice]):
 
 
 @admin.register(Signup)
-class SignupAdmin(admin.ModelAdmin[Signup]):
+class SignupAdmin(SearchByPostAdmin[Signup]):
     list_display = ["user", "requested_at", "activated_at"]
     list_filter = [("activated_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__email"]

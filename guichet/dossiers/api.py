@@ -8,7 +8,7 @@ any other unit does not exist for it (404).
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -28,6 +28,8 @@ from guichet.catalogue.models import Declaration
 from guichet.clock import BusinessCalendar
 from guichet.dossiers.clocks import DerivedClock, derive_clocks
 from guichet.dossiers.models import (
+    NUMBER_FORMAT,
+    NUMBER_MAX_LENGTH,
     Channel,
     Dossier,
     DossierEvent,
@@ -48,6 +50,33 @@ ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
 
+# What the validators below enforce, as the JSON Schema patterns of the OpenAPI document (for
+# the calling systems; tests/test_api_schema.py checks that both agree). Written with explicit
+# classes, which mean the same in ECMA-262 (JSON Schema's regexes) and in Python: their \s do
+# not. SPACE is what Python's str.strip() removes (str.isspace).
+SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Neither a control character nor a space.
+_SOLID = r"[^\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# Not blank once stripped, and no control character once stripped.
+ONE_LINE_PATTERN = rf"^[{SPACE}]*{_SOLID}(?:[^\x00-\x1f\x7f]*{_SOLID})?[{SPACE}]*$"
+ADDRESS_PATTERN = r"^[^\x00-\x09\x0b\x0c\x0e-\x1f\x7f]*$"
+BLANK_PATTERN = rf"^[{SPACE}]*$"
+ISO_DAY_PATTERN = rf"^{ISO_DAY.pattern}$"
+
+
+# A number in another format, or longer, is no dossier: 404, like a number that does not exist
+# or a dossier of another unit (the API never says whether a dossier exists).
+DossierNumber = Annotated[
+    str,
+    Field(
+        description="Numéro du dossier, par exemple 2026-000123.",
+        json_schema_extra={
+            "maxLength": NUMBER_MAX_LENGTH,
+            "pattern": rf"^{NUMBER_FORMAT.pattern}$",
+        },
+    ),
+]
+
 
 class Error(Schema):
     detail: str = Field(..., description="Ce qui ne va pas, en français.")
@@ -57,14 +86,42 @@ class DossierIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     service: str = Field(
-        ..., max_length=60, description="Code du service dans la déclaration en vigueur."
+        ...,
+        max_length=60,
+        description=(
+            "Code du service dans la déclaration en vigueur à la date de réception "
+            "(sinon 422). Les blancs autour sont retirés ; ni vide ni caractère de contrôle."
+        ),
+        json_schema_extra={"minLength": 1, "pattern": ONE_LINE_PATTERN},
     )
-    applicant_name: str = Field(..., max_length=200, description="Nom du demandeur.")
-    applicant_email: str = Field("", max_length=254, description="Courriel du demandeur.")
-    postal_address: str = Field("", max_length=1000, description="Adresse postale.")
+    applicant_name: str = Field(
+        ...,
+        max_length=200,
+        description=(
+            "Nom du demandeur. Les blancs autour sont retirés ; ni vide ni caractère de contrôle."
+        ),
+        json_schema_extra={"minLength": 1, "pattern": ONE_LINE_PATTERN},
+    )
+    applicant_email: str = Field(
+        "",
+        max_length=254,
+        description=(
+            "Courriel du demandeur : une adresse valide, ou vide. Les blancs autour sont retirés."
+        ),
+        json_schema_extra={"anyOf": [{"pattern": BLANK_PATTERN}, {"format": "email"}]},
+    )
+    postal_address: str = Field(
+        "",
+        max_length=1000,
+        description="Adresse postale ; sauts de ligne permis, aucun autre caractère de contrôle.",
+        json_schema_extra={"pattern": ADDRESS_PATTERN},
+    )
     received_on: date | None = Field(
         None,
         description="Date de réception (AAAA-MM-JJ), au plus aujourd'hui ; aujourd'hui par défaut.",
+        # Only the text "AAAA-MM-JJ" (no timestamp, no date-time); "pattern" applies to text
+        # only, so null stays allowed.
+        json_schema_extra={"pattern": ISO_DAY_PATTERN},
     )
     channel: Literal["api", "mail", "in_person"] = Field(
         "api", description="Mode de réception : par un autre système, par la poste, en personne."
@@ -275,7 +332,7 @@ def file_dossier(
     summary="État d'un dossier",
     description="État, décision et délais du dossier, calculés à la date du jour.",
 )
-def dossier_status(request: HttpRequest, number: str) -> HttpResponse:
+def dossier_status(request: HttpRequest, number: DossierNumber) -> HttpResponse:
     """The dossier's state, decision and clocks as of today."""
     dossier = dossier_get_for_system(
         request_token(request).user_id, number, why="consultation par un autre système (API)"
@@ -307,7 +364,7 @@ def status_json(dossier: Dossier) -> bytes:
     summary="Historique d'un dossier",
     description="Les événements du dossier, dans l'ordre de leur inscription.",
 )
-def dossier_events(request: HttpRequest, number: str) -> list[EventOut]:
+def dossier_events(request: HttpRequest, number: DossierNumber) -> list[EventOut]:
     """The dossier's events, in the order they were recorded."""
     dossier = dossier_get_for_staff(
         request_token(request).user, number, why="consultation par un autre système (API)"

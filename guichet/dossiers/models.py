@@ -5,6 +5,8 @@ here and in `DossierClock` are caches for sorting and filtering, rewritten in th
 transaction as the event that changes them; `guichet rederive-clocks` checks them.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -82,8 +84,18 @@ def event_kind_label(kind: str) -> str:
     return str(EventKind(kind).label) if kind in EventKind.values else kind
 
 
+NUMBER_MAX_LENGTH = 20
+# The number dossier_file gives: the year of reception, a hyphen, the id on six digits or more.
+NUMBER_FORMAT = re.compile(r"[0-9]{4}-[0-9]{6,}")
+
+
+def is_dossier_number(text: str) -> bool:
+    """Whether `text` is written as a dossier number (whether such a dossier exists aside)."""
+    return len(text) <= NUMBER_MAX_LENGTH and NUMBER_FORMAT.fullmatch(text) is not None
+
+
 class Dossier(models.Model):
-    number = models.CharField(_("numéro"), max_length=20, unique=True)
+    number = models.CharField(_("numéro"), max_length=NUMBER_MAX_LENGTH, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="dossiers")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="dossiers")
     client = models.ForeignKey(

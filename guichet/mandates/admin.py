@@ -8,10 +8,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from guichet.mandates.models import Consultant, Mandate
+from guichet.searches import SearchByPostAdmin
 
 
 @admin.register(Consultant)
-class ConsultantAdmin(admin.ModelAdmin[Consultant]):
+class ConsultantAdmin(SearchByPostAdmin[Consultant]):
     list_display = (
         "recognition_number",
         "full_name",

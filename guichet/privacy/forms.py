@@ -8,7 +8,7 @@ from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
-from guichet.dossiers.models import Dossier
+from guichet.dossiers.models import Dossier, is_dossier_number
 from guichet.privacy.models import AccessAction, ConfidentialityIncident, InfoRequestKind
 from guichet.privacy.services import INCIDENT_FIELDS
 
@@ -16,17 +16,22 @@ DATE = {"type": "date"}
 
 
 class AccessLogSearchForm(forms.Form):
+    """The search of the access log. Each term is checked here: the dossier number searched
+    for is itself written to the log (a column of twenty characters), so anything else is
+    refused with a message rather than reaching the database."""
+
     personne = forms.CharField(
         label="Personne concernée",
-        help_text="Courriel du client ou numéro de dossier.",
+        help_text="Courriel du client ou numéro de dossier (par exemple 2026-000123).",
         required=False,
         max_length=254,
     )
-    personnel = forms.CharField(
+    personnel = forms.EmailField(
         label="Membre du personnel",
         help_text="Courriel de la personne qui a consulté ou modifié.",
         required=False,
         max_length=254,
+        error_messages={"invalid": "Indiquez l'adresse courriel d'un membre du personnel."},
     )
     du = forms.DateField(
         label="Du", required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
@@ -38,12 +43,38 @@ class AccessLogSearchForm(forms.Form):
         label="Action", required=False, choices=[("", "Toutes"), *AccessAction.choices]
     )
 
+    def clean_personne(self) -> str:
+        value: str = (self.cleaned_data.get("personne") or "").strip()
+        if not value:
+            return ""
+        if "@" in value:
+            try:
+                validators.validate_email(value)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    "Adresse courriel invalide : vérifiez le courriel du client."
+                ) from None
+        elif not is_dossier_number(value):
+            raise forms.ValidationError(
+                "Indiquez le courriel du client ou un numéro de dossier : quatre chiffres, un "
+                "trait d'union et au moins six chiffres, par exemple 2026-000123."
+            )
+        return value
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("du"), data.get("au")
         if start and end and end < start:
             self.add_error("au", "La fin de la période précède son début.")
         return data
+
+    def criteria(self) -> dict[str, str]:
+        """The valid search as text, to be kept in the session and read back by this form."""
+        return {
+            name: value.isoformat() if isinstance(value, date) else str(value or "")
+            for name, value in self.cleaned_data.items()
+            if value
+        }
 
 
 class VersionForm(forms.Form):

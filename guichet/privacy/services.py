@@ -60,7 +60,13 @@ def access_log_record(
     """Append one entry to the access log, sealed in its chain (chain.py). `actor` (an account
     or its id) is None for the system (say what it is in `actor_label`); `person` is the
     client account whose information it is, when there is one; `path` defaults to the request
-    being answered; `checkpoint` is the purge's list of what it removed."""
+    being answered; `checkpoint` is the purge's list of what it removed.
+
+    A `subject_number` longer than its column is refused here, on every database (SQLite
+    would store it, PostgreSQL refuse it): it can only be a caller's mistake, to be caught by
+    its tests, and truncating it would record another dossier's number."""
+    if len(subject_number) > _SUBJECT_NUMBER_MAX_LENGTH:
+        raise ValueError(f"subject_number longer than {_SUBJECT_NUMBER_MAX_LENGTH} characters")
     entry = AccessLog(
         at=timezone.now(),
         action=action,
@@ -94,6 +100,7 @@ def _id(account: object) -> int | None:
     return account if isinstance(account, int) else None
 
 
+_SUBJECT_NUMBER_MAX_LENGTH = AccessLog._meta.get_field("subject_number").max_length or 0
 # Every column but the id, which the database gives.
 _LOG_FIELDS = tuple(f for f in AccessLog._meta.concrete_fields if not f.primary_key)
 

@@ -10,6 +10,12 @@ urlpatterns = [
     path("politique/version-<slug:version>/", views.policy, name="policy_version"),
     path("journal/", views.access_log, name="access_log"),
     path("journal/export.csv", views.access_log_export, name="access_log_export"),
+    path("journal/recherche/<slug:ref>/", views.access_log_results, name="access_log_results"),
+    path(
+        "journal/recherche/<slug:ref>/export.csv",
+        views.access_log_export,
+        name="access_log_results_export",
+    ),
     path("incidents/", views.incidents, name="incidents"),
     path("incidents/nouveau/", views.incident_new, name="incident_new"),
     path("incidents/export.csv", views.incidents_export, name="incidents_export"),

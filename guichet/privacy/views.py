@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -34,6 +35,7 @@ from guichet.privacy.models import (
 from guichet.privacy.retention import read_retention
 from guichet.privacy.selectors import LogSearch, access_log_search
 from guichet.privacy.services import PrivacyError
+from guichet.searches import search_recall, search_remember
 
 PAGE_SIZE = 50
 OFFICER_WHY = "responsable de la protection des renseignements personnels"
@@ -88,12 +90,21 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- Access log -----------------------------------------------------------------------------
 
 
-def _search(request: HttpRequest) -> tuple[AccessLogSearchForm, LogSearch | None]:
-    form = AccessLogSearchForm(request.GET or None)
-    if not form.is_bound:
-        return form, LogSearch()
-    if not form.is_valid():
-        return form, None
+SEARCHES = "journal-des-acces"  # the kind of search kept in the session (guichet/searches.py)
+GONE = "Cette recherche n'est plus disponible (elle dure le temps de la session) : refaites-la."
+
+
+def _recall(request: HttpRequest, ref: str | None) -> tuple[AccessLogSearchForm, LogSearch] | None:
+    """The search behind `ref` (None: no criteria, the newest entries), as the form that
+    shows it; None if this session holds no such search."""
+    if ref is None:
+        return AccessLogSearchForm(), LogSearch()
+    criteria = search_recall(request, SEARCHES, ref)
+    if criteria is None:
+        return None
+    form = AccessLogSearchForm(criteria)
+    if not form.is_valid():  # kept only once valid: the form's rules changed since
+        return None
     return form, LogSearch.from_form(form.cleaned_data)
 
 
@@ -113,40 +124,67 @@ def _log_search_use(
 
 
 @privacy_officer_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def access_log(request: HttpRequest) -> HttpResponse:
-    form, search = _search(request)
-    rows: list[AccessLog] = []
+    """The newest entries and the search form. A search is sent with POST and answered with
+    a redirect to an address that holds only a reference to it (guichet/searches.py): the
+    e-mail address searched for never appears in an address, so never in a server's log."""
+    if request.method != "POST":
+        return _access_log_page(request, None)
+    form = AccessLogSearchForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "privacy/access_log.html",
+            {"form": form, "searched": False},
+            status=400,
+        )
+    criteria = form.criteria()
+    if not criteria:
+        return redirect("privacy:access_log")
+    ref = search_remember(request, SEARCHES, criteria)
+    return redirect("privacy:access_log_results", ref=ref)
+
+
+@privacy_officer_required
+@require_safe
+def access_log_results(request: HttpRequest, ref: str) -> HttpResponse:
+    return _access_log_page(request, ref)
+
+
+def _access_log_page(request: HttpRequest, ref: str | None) -> HttpResponse:
+    recalled = _recall(request, ref)
+    if recalled is None:
+        messages.info(request, GONE)
+        return redirect("privacy:access_log")
+    form, search = recalled
+    qs = access_log_search(search)
+    try:
+        before = int(request.GET.get("avant", ""))
+    except ValueError:
+        before = 0
+    if before > 0:
+        qs = qs.filter(pk__lt=before)
+    rows = list(qs[: PAGE_SIZE + 1])
     next_cursor = ""
-    query = ""
-    if search is not None:
-        qs = access_log_search(search)
-        try:
-            before = int(request.GET.get("avant", ""))
-        except ValueError:
-            before = 0
-        if before > 0:
-            qs = qs.filter(pk__lt=before)
-        rows = list(qs[: PAGE_SIZE + 1])
-        if len(rows) > PAGE_SIZE:
-            rows = rows[:PAGE_SIZE]
-            next_cursor = str(rows[-1].pk)
-        if search.person and not before:
-            _log_search_use(request, search, AccessAction.READ, f"recherche du {OFFICER_WHY}")
-        params = request.GET.copy()
-        params.pop("avant", None)
-        query = params.urlencode()
-    # A refused search still answers 200: a 400 would have Django log the request, and its
-    # query string may hold the e-mail address being searched.
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        next_cursor = str(rows[-1].pk)
+    if search.person and not before:
+        _log_search_use(request, search, AccessAction.READ, f"recherche du {OFFICER_WHY}")
     return render(
         request,
         "privacy/access_log.html",
         {
             "form": form,
             "rows": rows,
-            "searched": search is not None,
+            "searched": True,
             "next_cursor": next_cursor,
-            "query": query,
+            "export_url": (
+                reverse("privacy:access_log_export")
+                if ref is None
+                else reverse("privacy:access_log_results_export", kwargs={"ref": ref})
+            ),
             "page_size": PAGE_SIZE,
         },
     )
@@ -214,12 +252,13 @@ def _access_log_row(entry: AccessLog) -> list[object]:
 @privacy_officer_required
 @recent_auth_required
 @require_safe
-def access_log_export(request: HttpRequest) -> HttpResponseBase:
-    form, search = _search(request)
-    if search is None:
-        return render(
-            request, "privacy/access_log.html", {"form": form, "rows": [], "searched": False}
-        )
+def access_log_export(request: HttpRequest, ref: str | None = None) -> HttpResponseBase:
+    """The whole log (no reference) or the search kept under `ref`, as CSV."""
+    recalled = _recall(request, ref)
+    if recalled is None:
+        messages.info(request, GONE)
+        return redirect("privacy:access_log")
+    _form, search = recalled
     # The export is what the log held when it was asked for, not the entry recording it.
     newest = AccessLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
     qs = access_log_search(search).filter(pk__lte=newest)

@@ -23,7 +23,7 @@ from guichet.accounts.models import (
 from guichet.accounts.services import AdministrationError
 from guichet.dossiers.services import DossierError, dossier_assign
 from guichet.privacy.models import AccessAction, AccessLog, SubjectKind
-from guichet.testing import PASSWORD, Personas, make_dossier
+from guichet.testing import PASSWORD, Personas, addresses, assert_no_email_in, make_dossier
 
 pytestmark = pytest.mark.django_db
 REASON = "Arrivée dans l'équipe le 1er décembre"
@@ -503,14 +503,48 @@ def test_nobody_else_changes_anything(personas: Personas, newcomer: User) -> Non
 
 
 def test_find_a_person_by_email(administrator: User, newcomer: User) -> None:
+    """The address is sent with POST; the answer is the person's page by account number:
+    no address of the flow, nor the access log's, holds the e-mail address."""
     client = signed_in(administrator, confirmed=False)
-    response = client.get("/administration/", {"courriel": "NOUVELLE.agente@example.org"})
+    page = client.get("/administration/")
+    assert '<form method="post" action="/administration/" novalidate>' in page.content.decode()
+    before = AccessLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    response = client.post("/administration/", {"courriel": "NOUVELLE.agente@example.org"})
     assert response.status_code == 302
     assert response["Location"] == f"/administration/personnes/{newcomer.pk}/"
-    response = client.get("/administration/", {"courriel": "personne@example.org"})
+    person = client.get(response["Location"])
+    assert person.status_code == 200
+    assert_no_email_in(addresses(page) + addresses(response) + addresses(person), newcomer.email)
+    assert list(AccessLog.objects.filter(pk__gt=before).values_list("path", flat=True)) == [
+        f"/administration/personnes/{newcomer.pk}/"
+    ]
+
+    response = client.post("/administration/", {"courriel": "personne@example.org"})
     assert response.status_code == 404
     assert "Aucun compte n&#x27;a cette adresse courriel." in response.content.decode()
-    assert client.get("/administration/", {"courriel": "pas une adresse"}).status_code == 400
+    assert_no_email_in(addresses(response), "personne@example.org")
+    assert client.post("/administration/", {"courriel": "pas une adresse"}).status_code == 400
+    # An address with ?courriel= is not a search: the list, the form empty.
+    old = client.get("/administration/", {"courriel": newcomer.email})
+    assert old.status_code == 200
+    assert old.context["form"]["courriel"].value() is None
+    assert_no_email_in(addresses(old), newcomer.email)
+
+
+def test_finding_a_person_needs_the_csrf_token(administrator: User, newcomer: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert client.login(username=administrator.email, password=PASSWORD)
+    response = client.post("/administration/", {"courriel": newcomer.email})
+    assert response.status_code == 403
+    client.get("/administration/")  # sets the CSRF cookie, as the page does for its form
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/administration/", {"courriel": newcomer.email, "csrfmiddlewaretoken": token}
+    )
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/administration/personnes/{newcomer.pk}/",
+    )
 
 
 def test_the_staff_list_and_reading_a_person_is_logged(

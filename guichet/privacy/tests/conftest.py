@@ -54,6 +54,15 @@ def client_for(user: User, *, reauthenticated: bool = False) -> Client:
     return client
 
 
+def search_log(client: Client, **criteria: str) -> Any:
+    """Search the access log as the privacy officer does: the form is sent with POST and
+    answered with a redirect to the results, whose address holds only a reference to the
+    search. Returns the results page (its `redirect_chain` holds that address)."""
+    response = client.post("/confidentialite/journal/", criteria, follow=True)
+    assert response.redirect_chain, response.content.decode()[-2000:]
+    return response
+
+
 @pytest.fixture
 def dossier(personas: Personas) -> Dossier:
     """The owner's dossier, with one document and the acknowledgment letter."""

@@ -17,7 +17,7 @@ from guichet.dossiers import services as dossier_services
 from guichet.dossiers.models import Channel
 from guichet.privacy.models import AccessAction, AccessLog, SubjectKind
 from guichet.privacy.selectors import LogSearch, access_log_search
-from guichet.privacy.tests.conftest import client_for
+from guichet.privacy.tests.conftest import client_for, search_log
 from guichet.testing import Personas, make_dossier
 
 pytestmark = pytest.mark.django_db
@@ -144,9 +144,7 @@ def test_the_privacy_officer_finds_account_events(personas: Personas, officer: U
     client_for(personas.owner)  # logs in: one more entry
     found = access_log_search(LogSearch(person=personas.owner.email, action="account"))
     assert [e.why for e in found] == ["compte : connexion", "compte : échec de connexion"]
-    page = client_for(officer).get(
-        "/confidentialite/journal/", {"personne": personas.owner.email, "action": "account"}
-    )
+    page = search_log(client_for(officer), personne=personas.owner.email, action="account")
     html = page.content.decode()
     assert page.status_code == 200
     assert html.count("compte : connexion") == 1

@@ -18,7 +18,7 @@ from django.test import Client
 from guichet.accounts.models import Membership, StaffRole, User, api_token_create
 from guichet.dossiers.models import Dossier
 from guichet.privacy.models import AccessLog
-from guichet.privacy.tests.conftest import client_for
+from guichet.privacy.tests.conftest import client_for, search_log
 from guichet.testing import PASSWORD, Personas, pdf_upload, run_command
 
 pytestmark = pytest.mark.django_db
@@ -165,11 +165,11 @@ def test_no_personal_information_in_the_logs(
         )
 
         privacy = client_for(officer, reauthenticated=True)
-        search = {"personne": owner.email}
-        assert privacy.get("/confidentialite/journal/", search).status_code == 200
+        results = search_log(privacy, personne=owner.email)
+        assert results.status_code == 200
         bad = {"personne": owner.email, "du": "2026-12-20", "au": "2026-12-01"}
-        assert privacy.get("/confidentialite/journal/", bad).status_code == 200
-        exported = privacy.get("/confidentialite/journal/export.csv", search)
+        assert privacy.post("/confidentialite/journal/", bad).status_code == 400
+        exported = privacy.get(f"{results.redirect_chain[-1][0]}export.csv")
         assert exported.status_code == 200
         assert owner.email in b"".join(exported.streaming_content).decode()  # type: ignore[attr-defined]
 

@@ -38,6 +38,7 @@ STAFF_ONLY = (
     "accounts/templates/enrolment",
     "api.py",
     "admin.py",
+    "templates/admin",
     "management",
     "migrations",
     "tests",

@@ -23,10 +23,10 @@ from guichet.accounts.models import (
     User,
     has_role,
 )
+from guichet.audit.models import AccessAction, SubjectKind
+from guichet.audit.services import access_log_record
 from guichet.catalogue.models import Service
 from guichet.catalogue.services import declaration_in_force
-from guichet.privacy.models import AccessAction, SubjectKind
-from guichet.privacy.services import access_log_record
 
 
 def is_administrator(user: object) -> bool:

@@ -8,8 +8,9 @@ from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
+from guichet.audit.models import AccessAction
 from guichet.dossiers.models import Dossier, is_dossier_number
-from guichet.privacy.models import AccessAction, ConfidentialityIncident, InfoRequestKind
+from guichet.privacy.models import ConfidentialityIncident, InfoRequestKind
 from guichet.privacy.services import INCIDENT_FIELDS
 
 DATE = {"type": "date"}

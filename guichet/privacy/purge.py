@@ -31,6 +31,10 @@ from django.utils import timezone
 
 from guichet.accounts.models import Membership, RoleGrant, User
 from guichet.append_only import purge_writable
+from guichet.audit import chain
+from guichet.audit.db import access_log_deletable
+from guichet.audit.models import AccessAction, AccessLog, SubjectKind
+from guichet.audit.services import access_log_record
 from guichet.dossiers.models import (
     Document,
     Dossier,
@@ -39,21 +43,15 @@ from guichet.dossiers.models import (
     EventKind,
     Letter,
 )
-from guichet.privacy import chain
-from guichet.privacy.db import access_log_deletable
 from guichet.privacy.models import (
     ANONYMIZED,
     ANSWER_EVENTS,
-    AccessAction,
-    AccessLog,
     InfoRequest,
     InfoRequestEvent,
     InfoRequestFile,
     LegalHold,
-    SubjectKind,
 )
 from guichet.privacy.retention import RecordKind, RetentionAction, RetentionCalendar, Rule
-from guichet.privacy.services import access_log_record
 
 logger = logging.getLogger(__name__)
 

@@ -17,20 +17,19 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from guichet.accounts.models import GlobalRole, User, has_role
 from guichet.accounts.reauth import recent_auth_required
+from guichet.audit.models import AccessAction, AccessLog, SubjectKind
+from guichet.audit.services import access_log_record
 from guichet.datafiles import DataFileError
 from guichet.privacy import policy as privacy_policy
 from guichet.privacy import services
 from guichet.privacy.forms import AccessLogSearchForm, IncidentForm, LegalHoldForm, VersionForm
 from guichet.privacy.models import (
     ANSWER_EVENTS,
-    AccessAction,
-    AccessLog,
     ConfidentialityIncident,
     IncidentStatus,
     InfoRequest,
     InfoRequestEvent,
     LegalHold,
-    SubjectKind,
 )
 from guichet.privacy.retention import read_retention
 from guichet.privacy.selectors import LogSearch, access_log_search
@@ -113,7 +112,7 @@ def _log_search_use(
 ) -> None:
     """Looking a person up in the log is itself an access to information about them."""
     account = search.person_account()
-    services.access_log_record(
+    access_log_record(
         action=action,
         subject_kind=SubjectKind.ACCESS_LOG,
         subject_number=search.dossier_number(),
@@ -315,7 +314,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 @require_safe
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(pk)
-    services.access_log_record(
+    access_log_record(
         action=AccessAction.READ,
         subject_kind=SubjectKind.INCIDENT,
         subject_id=incident.pk,
@@ -479,7 +478,7 @@ def _incident_row(i: ConfidentialityIncident) -> list[object]:
 @require_safe
 def incidents_export(request: HttpRequest) -> HttpResponseBase:
     register = list(ConfidentialityIncident.objects.order_by("created_at", "pk"))
-    services.access_log_record(
+    access_log_record(
         action=AccessAction.EXPORT,
         subject_kind=SubjectKind.INCIDENT,
         actor=_user(request),

@@ -20,29 +20,11 @@ from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
-from ninja.security import HttpBearer
 
-from guichet.accounts.models import ApiToken
-from guichet.accounts.selectors import api_token_for_secret
+from guichet.apitools import TokenAuth
 from guichet.dossiers.services import DossierError
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <secret>`, for a token that is not revoked and whose service
-    account is active."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        return api_token_for_secret(token)
-
-
-def request_token(request: HttpRequest) -> ApiToken:
-    """The token that authenticated `request` (set by TokenAuth)."""
-    token = request.auth  # type: ignore[attr-defined]
-    if not isinstance(token, ApiToken):  # an operation declared without TokenAuth
-        raise AuthenticationError()
-    return token
 
 
 class FrenchJSONRenderer(JSONRenderer):
@@ -156,13 +138,6 @@ def validation_message(errors: Sequence[dict[str, Any]]) -> str:
         else:
             parts.append(f"{field} ({problem})")
     return gettext("Requête invalide : %(problems)s.") % {"problems": " ; ".join(parts)}
-
-
-def invalid(field: str, message: str) -> ValidationError:
-    """A validation error on one body field, raised by an operation after the schema passed."""
-    return ValidationError(
-        [{"loc": ("body", "payload", field), "type": "value_error", "ctx": {"error": message}}]
-    )
 
 
 @api.exception_handler(ValidationError)

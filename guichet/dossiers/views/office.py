@@ -54,8 +54,7 @@ from guichet.dossiers.views.files import document_response, letter_response
 from guichet.dossiers.worklist import Cursor, Filters, unit_services
 from guichet.dossiers.worklist import counts as worklist_counts
 from guichet.dossiers.worklist import page as worklist_page
-from guichet.mandates.history import ever_mandated, office_history
-from guichet.mandates.selectors import mandates_in_force
+from guichet.mandates.for_dossiers import ever_mandated, mandates_in_force, office_history
 
 
 def _filter_form(request: HttpRequest, unit: Unit) -> WorklistFilterForm:

@@ -39,7 +39,7 @@ from guichet.dossiers.selectors import (
 )
 from guichet.dossiers.services import Applicant, DossierError, NewDocument
 from guichet.dossiers.views.files import document_response, letter_response
-from guichet.mandates.pages import dossier_page_context
+from guichet.mandates.for_dossiers import dossier_page_context
 
 # Events a client sees in their history (internal steps such as assignment are not shown).
 CLIENT_EVENTS = {

@@ -326,7 +326,7 @@ def ensure_world() -> World:
     from guichet.accounts.models import Membership, StaffRole, Unit, UnitService, User
     from guichet.calendars.services import business_calendar
     from guichet.catalogue.models import Declaration, ServiceKind
-    from guichet.dossiers import demo
+    from guichet.demo import histories as demo
 
     today = timezone.localdate()
     first_day = today - timedelta(days=DAYS_OF_HISTORY - 1)
@@ -962,7 +962,8 @@ def _lines(columns: Sequence[list[str]]) -> str:
 
 def write_all(world: World, plan: Plan, conn: psycopg.Connection[Any]) -> tuple[int, int, int]:
     from guichet.accounts.models import User
-    from guichet.dossiers import demo, services
+    from guichet.demo import histories as demo
+    from guichet.dossiers import services
 
     ev = events_of(plan)
     fields = fields_of(plan, ev)
@@ -1351,8 +1352,8 @@ def build(db: Database, world: World) -> None:
 
 def verify_sample(world: World, size: int = VERIFY_SAMPLE) -> None:
     """derive_clocks and demo.apply_steps on random dossiers must give exactly what is stored."""
+    from guichet.demo.histories import Step, apply_steps
     from guichet.dossiers.clocks import derive_clocks, dossier_caches
-    from guichet.dossiers.demo import Step, apply_steps
     from guichet.dossiers.models import Dossier, DossierClock, EventKind
 
     top = Dossier.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

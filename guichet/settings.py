@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "guichet.mandates",
     "guichet.reports",
     "guichet.privacy",
+    # Last: the demo may import every app above, and none imports it (docs/demo.md).
+    "guichet.demo",
 ]
 
 MIDDLEWARE = [

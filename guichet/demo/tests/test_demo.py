@@ -12,7 +12,7 @@ from django.db.models import Count
 from guichet.accounts.models import Membership, StaffRole, UnitService, User
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
-from guichet.demo.histories import DEMO_PASSWORD
+from guichet.demo.people import DEMO_PASSWORD
 from guichet.dossiers.clocks import derive_clocks, earliest
 from guichet.dossiers.models import (
     OPEN_STATES,

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "guichet.mandates",
     "guichet.reports",
     "guichet.privacy",
+    # Last: the demo may import every app above, and none imports it (docs/demo.md).
+    "guichet.demo",
 ]
 
 MIDDLEWARE = [

@@ -12,8 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from guichet.append_only import AppendOnly
 
-ANONYMIZED = "[anonymisé]"
-
 
 class LegalHold(models.Model):
     """While in force (not lifted), nothing about this dossier or this person is destroyed or

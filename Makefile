@@ -14,7 +14,7 @@ RUNTIME_ROLE ?= guichet_app
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup browser-deps data test lint format typecheck migrations-check unit bench lock clean messages
+.PHONY: help run setup browser-deps data test lint format typecheck migrations-check unit install-check bench lock clean messages
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,6 +72,9 @@ migrations-check: setup ## Fail if a model change has no migration
 unit: setup ## The pytest suite (unit, integration, browser journeys)
 	@echo "Database: $${DATABASE_URL:-embedded SQLite}"
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+install-check: ## A production install works: no dev extras, the lock's versions, every module imports
+	@bash scripts/check-runtime-install.sh "$(PYTHON)"
 
 bench: setup ## Speed figures as BENCH lines (ONLY=clock for one group)
 	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY))

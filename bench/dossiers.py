@@ -1602,7 +1602,6 @@ def ensure_second_factor(user: User) -> Callable[[], str] | None:
         from guichet.accounts.models import TotpDevice
     except ImportError:
         return None
-    key = totp.secret_bytes(TOTP_SECRET)
 
     def next_code() -> str:
         """A code of a step not used yet: the current one, or the next (accepted too)."""
@@ -1611,7 +1610,7 @@ def ensure_second_factor(user: User) -> Callable[[], str] | None:
             used = device.last_used_step if device and device.last_used_step is not None else -1
             now = totp.time_step(time.time())
             if used < now + 1:
-                return totp.hotp(key, max(now, used + 1))
+                return totp.code_at(TOTP_SECRET, max(now, used + 1) * totp.STEP_SECONDS)
             time.sleep(1)
 
     device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()

@@ -2,13 +2,16 @@
 every page of the way (WCAG 2.2 AA). The activation link is read from the e-mail the live
 server (in-process, locmem backend) sent."""
 
+import io
 import re
 import time
 from typing import Any
 
 import pytest
 import time_machine
+import zxingcpp
 from django.core import mail
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from guichet.accounts import totp
@@ -21,6 +24,38 @@ PASSWORD = "un-Mot-de-passe-solide-7"  # noqa: S105 (test account)
 def check_a11y(page: Page, where: str) -> None:
     violations = axe_violations(page)
     assert violations == [], f"{where}: {violations}"
+
+
+QR_NAME = "Code QR de configuration pour Guichet"
+
+
+def qr_code_read(page: Page) -> list[str]:
+    """What a decoder reads from the QR code as the browser drew it."""
+    qr = page.get_by_role("img", name=QR_NAME)
+    expect(qr).to_be_visible()
+    box = qr.bounding_box()
+    assert box is not None and (box["width"], box["height"]) == (196, 196)
+    return [found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot())))]
+
+
+def enrol_page_under_the_real_policy(page: Page, url: str) -> tuple[list[str], list[str]]:
+    """Open the enrolment page in a second tab of the same session whose browser enforces the
+    site's CSP (the journey's own tab bypasses it for axe-core); return the policy violations
+    the page raised and what a decoder reads from its QR code."""
+    browser = page.context.browser
+    assert browser is not None
+    context = browser.new_context(locale="fr-CA", storage_state=page.context.storage_state())
+    context.add_init_script(
+        "window.cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation', e =>"
+        " window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    strict = context.new_page()
+    strict.goto(url)
+    read = qr_code_read(strict)
+    violations: list[str] = strict.evaluate("window.cspViolations")
+    context.close()
+    return violations, read
 
 
 def log_in(page: Page, base: str) -> None:
@@ -78,7 +113,13 @@ def test_sign_up_activate_enrol_and_log_in_with_a_code(page: Page, live_server: 
         page.get_by_role("link", name="Activer la validation en deux étapes").click()
         check_a11y(page, "activation de la validation en deux étapes")
         secret = page.locator("dd code").inner_text()
-        code = totp.totp(totp.secret_bytes(secret), time.time())
+        # The QR code as drawn decodes to the address the page also shows as text, with the
+        # site's CSP enforced too (no inline style blocked, the same key on the reload).
+        uri = page.locator("#otpauth-uri").input_value()
+        assert uri.startswith("otpauth://totp/Guichet:camille%40example.org?secret=")
+        assert qr_code_read(page) == [uri]
+        assert enrol_page_under_the_real_policy(page, page.url) == ([], [uri])
+        code = totp.code_at(secret, time.time())
         page.get_by_label("Code à 6 chiffres").fill(code)
         page.get_by_role("button", name="Confirmer et activer").click()
         expect(page.get_by_role("status")).to_contain_text("validation en deux étapes est activée")
@@ -92,7 +133,7 @@ def test_sign_up_activate_enrol_and_log_in_with_a_code(page: Page, live_server: 
         page.get_by_role("button", name="Valider").click()
         expect(page.get_by_role("alert")).to_contain_text("Ce code a déjà servi")
         check_a11y(page, "vérification du code avec erreur")
-        code = totp.totp(totp.secret_bytes(secret), time.time())
+        code = totp.code_at(secret, time.time())
         page.get_by_label("Code à 6 chiffres").fill(code)
         page.get_by_role("button", name="Valider").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Mes dossiers")

@@ -14,7 +14,7 @@ MAILBOX = "/accounts/double-authentification/courriel/"
 
 def code_for(secret: str, at: float | None = None) -> str:
     """The code an authenticator application shows now (or at `at`)."""
-    return totp.totp(totp.secret_bytes(secret), time.time() if at is None else at)
+    return totp.code_at(secret, time.time() if at is None else at)
 
 
 def link_in(message: Any, path_prefix: str) -> str:

@@ -54,9 +54,10 @@ run: data ## Set up everything, add the demo data (once) and serve on http://127
 
 test: setup browser-deps lint typecheck migrations-check unit ## Everything: lint, types, migrations check, unit, integration and browser tests (PostgreSQL when DATABASE_URL is set)
 
-lint: setup ## ruff lint and format check
+lint: setup ## ruff lint and format check, and the layers (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: setup ## Format the code with ruff
 	$(BIN)/ruff format .

@@ -90,7 +90,7 @@ PASSWORD = "bench-guichet"  # noqa: S105 — a throwaway database on loopback, d
 FIELD_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"guichet-bench-field-key").digest()).decode()
 TOKEN_NAME = "bench"  # noqa: S105 — a name, not a secret
 
-# The same shares as the demo (demo.py) where it has one.
+# The same shares as the demo (guichet/demo/histories.py) where it has one.
 FEE_PAID_ON_RECEPTION = 0.88
 INCOMPLETE = 0.24
 SECOND_NOTICE = 0.12
@@ -326,7 +326,8 @@ def ensure_world() -> World:
     from guichet.accounts.models import Membership, StaffRole, Unit, UnitService, User
     from guichet.calendars.services import business_calendar
     from guichet.catalogue.models import Declaration, ServiceKind
-    from guichet.dossiers import demo
+    from guichet.demo import histories as demo_histories
+    from guichet.demo import people as demo_people
 
     today = timezone.localdate()
     first_day = today - timedelta(days=DAYS_OF_HISTORY - 1)
@@ -339,12 +340,12 @@ def ensure_world() -> World:
         raise BenchError("no declaration in force over the last three years")
 
     units: dict[str, Unit] = {}
-    for spec in demo.UNITS:
+    for spec in demo_people.UNITS:
         units[spec.code], _ = Unit.objects.get_or_create(
             code=spec.code, defaults={"name": spec.name}
         )
-    declared = {code: spec.code for spec in demo.UNITS for code in spec.services}
-    unit_codes = [spec.code for spec in demo.UNITS]
+    declared = {code: spec.code for spec in demo_people.UNITS for code in spec.services}
+    unit_codes = [spec.code for spec in demo_people.UNITS]
     owned = dict(UnitService.objects.values_list("service_code", "unit__code"))
 
     services: list[ServiceInfo] = []
@@ -360,7 +361,7 @@ def ensure_world() -> World:
         for s in rows:
             unit_code = owned.get(s.code)
             if unit_code is None:
-                unit_code = declared.get(s.code) or demo.UNIT_OF_GROUP.get(
+                unit_code = declared.get(s.code) or demo_people.UNIT_OF_GROUP.get(
                     s.group.code, unit_codes[0]
                 )
                 UnitService.objects.create(unit=units[unit_code], service_code=s.code)
@@ -368,7 +369,7 @@ def ensure_world() -> World:
             if unit_code not in unit_codes:
                 unit_codes.append(unit_code)
                 units[unit_code] = Unit.objects.get(code=unit_code)
-            profile = demo.PROFILES.get(s.code, demo.DEFAULT_PROFILE)
+            profile = demo_histories.PROFILES.get(s.code, demo_histories.DEFAULT_PROFILE)
             indexes.append(len(services))
             services.append(
                 ServiceInfo(
@@ -438,7 +439,7 @@ def ensure_world() -> World:
     labels[bench_client.pk] = str(bench_client)
 
     # Clients: made-up people who own the online dossiers.
-    names = [f"{f} {last}" for f in demo.FIRST_NAMES for last in demo.LAST_NAMES]
+    names = [f"{f} {last}" for f in demo_people.FIRST_NAMES for last in demo_people.LAST_NAMES]
     emails = [f"bench-client-{i:05d}@example.org" for i in range(1, N_CLIENTS + 1)]
     existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
     User.objects.bulk_create(
@@ -549,7 +550,7 @@ class Plan:
 
 def plan_histories(world: World, n: int, rng: np.random.Generator) -> Plan:
     """Dossiers received over the last three years and the whole life planned for each,
-    then cut at today, as demo.Planner does one dossier at a time."""
+    then cut at today, as guichet.demo.histories.Planner does one dossier at a time."""
     days = Days(world.cal, world.today)
     services = world.services
     first, today_n = day_number(world.first_day), days.today_n
@@ -962,7 +963,9 @@ def _lines(columns: Sequence[list[str]]) -> str:
 
 def write_all(world: World, plan: Plan, conn: psycopg.Connection[Any]) -> tuple[int, int, int]:
     from guichet.accounts.models import User
-    from guichet.dossiers import demo, services
+    from guichet.demo import histories as demo_histories
+    from guichet.demo import people as demo_people
+    from guichet.dossiers import services
 
     ev = events_of(plan)
     fields = fields_of(plan, ev)
@@ -971,12 +974,14 @@ def write_all(world: World, plan: Plan, conn: psycopg.Connection[Any]) -> tuple[
 
     rng = random.Random(SEED)
     np_rng = np.random.default_rng(SEED + 3)
-    names = [f"{f} {last}" for f in demo.FIRST_NAMES for last in demo.LAST_NAMES]
-    companies = [f"{k} {c} inc." for k in demo.COMPANY_KINDS for c in demo.COMPANY_NAMES]
+    names = [f"{f} {last}" for f in demo_people.FIRST_NAMES for last in demo_people.LAST_NAMES]
+    companies = [
+        f"{k} {c} inc." for k in demo_people.COMPANY_KINDS for c in demo_people.COMPANY_NAMES
+    ]
     addresses = [
         copy_text(
-            f"{rng.randint(10, 9999)}, {rng.choice(demo.STREETS)}\n"
-            f"{rng.choice(demo.CITIES)} (Québec)  H0H 0H0"
+            f"{rng.randint(10, 9999)}, {rng.choice(demo_people.STREETS)}\n"
+            f"{rng.choice(demo_people.CITIES)} (Québec)  H0H 0H0"
         )
         for _ in range(20_000)
     ]
@@ -1040,9 +1045,11 @@ def write_all(world: World, plan: Plan, conn: psycopg.Connection[Any]) -> tuple[
         for team in world.agents
         for pk in team
     }
-    observation_details = [as_json({"text": t, "documents": []}) for t in demo.OBSERVATIONS]
+    observation_details = [
+        as_json({"text": t, "documents": []}) for t in demo_histories.OBSERVATIONS
+    ]
     accepted_details = [
-        as_json({"decision": "accepted", "reasons": t}) for t in demo.ACCEPTED_REASONS
+        as_json({"decision": "accepted", "reasons": t}) for t in demo_histories.ACCEPTED_REASONS
     ]
     labels = dict(world.labels)
     labels[-1] = "système"
@@ -1351,8 +1358,8 @@ def build(db: Database, world: World) -> None:
 
 def verify_sample(world: World, size: int = VERIFY_SAMPLE) -> None:
     """derive_clocks and demo.apply_steps on random dossiers must give exactly what is stored."""
+    from guichet.demo.histories import Step, apply_steps
     from guichet.dossiers.clocks import derive_clocks, dossier_caches
-    from guichet.dossiers.demo import Step, apply_steps
     from guichet.dossiers.models import Dossier, DossierClock, EventKind
 
     top = Dossier.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

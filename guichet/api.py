@@ -9,82 +9,22 @@ with other systems, not an interface that follows the reader's language.
 import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver, re_path
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
-from ninja.security import HttpBearer
 
-from guichet.accounts.models import ApiToken, User
+from guichet.apitools import TokenAuth
 from guichet.dossiers.services import DossierError
-from guichet.rows import from_row
 
-# A secret from `api_token_create` is 43 characters; anything much longer is not one of ours.
-MAX_SECRET_LENGTH = 200
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-
-
-LAST_USED_PRECISION = timedelta(minutes=1)
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <secret>`, for a token that is not revoked and whose service
-    account is active."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        if not token or len(token) > MAX_SECRET_LENGTH:
-            return None
-        now = timezone.now()
-        # Every call of every system goes through here: one plain statement, its text built
-        # once, instead of the ORM compiling the same query on each call.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _token_query(),
-                [
-                    connection.ops.adapt_datetimefield_value(now - LAST_USED_PRECISION),
-                    ApiToken.hash_secret(token),
-                ],
-            )
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        pk, name, user_id, stale = row
-        # Recorded to the minute, not on every call: one write per call would make every
-        # request of a system queue on the same row.
-        if stale:
-            ApiToken.objects.filter(pk=pk).update(last_used_at=now)
-        # The other fields (and the service account) are read if a view asks for them.
-        return from_row(ApiToken, ["id", "name", "user_id"], [pk, name, user_id])
-
-
-@functools.cache
-def _token_query() -> str:
-    """The token of a secret, if not revoked and its service account is active, and whether
-    its last use was recorded more than LAST_USED_PRECISION ago."""
-    q = connection.ops.quote_name
-    tokens, users = q(ApiToken._meta.db_table), q(User._meta.db_table)
-    return (
-        "SELECT t.id, t.name, t.user_id, (t.last_used_at IS NULL OR t.last_used_at < %s)"  # noqa: S608 (names from the models)
-        f" FROM {tokens} t JOIN {users} u ON u.id = t.user_id"
-        " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active"
-    )
-
-
-def request_token(request: HttpRequest) -> ApiToken:
-    """The token that authenticated `request` (set by TokenAuth)."""
-    token = request.auth  # type: ignore[attr-defined]
-    if not isinstance(token, ApiToken):  # an operation declared without TokenAuth
-        raise AuthenticationError()
-    return token
 
 
 class FrenchJSONRenderer(JSONRenderer):
@@ -198,13 +138,6 @@ def validation_message(errors: Sequence[dict[str, Any]]) -> str:
         else:
             parts.append(f"{field} ({problem})")
     return gettext("Requête invalide : %(problems)s.") % {"problems": " ; ".join(parts)}
-
-
-def invalid(field: str, message: str) -> ValidationError:
-    """A validation error on one body field, raised by an operation after the schema passed."""
-    return ValidationError(
-        [{"loc": ("body", "payload", field), "type": "value_error", "ctx": {"error": message}}]
-    )
 
 
 @api.exception_handler(ValidationError)

@@ -21,7 +21,7 @@ SQLite (the embedded default)
     write the file can drop the triggers: the embedded database protects against the
     application's own mistakes, PostgreSQL against the people who run it.
 
-The access log has a stricter guard of its own (guichet/privacy/db.py): no UPDATE ever, and a
+The access log has a stricter guard of its own (guichet/audit/db.py): no UPDATE ever, and a
 DELETE only of rows older than the purge's cutoff, with the same role check.
 """
 

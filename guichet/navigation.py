@@ -14,8 +14,8 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from guichet.accounts.models import GlobalRole, Membership, RoleGrant, User
+from guichet.accounts.selectors import RESULT_ROLES
 from guichet.mandates.models import Consultant
-from guichet.reports.selectors import RESULT_ROLES
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ SECRET_KEY = env_str("SECRET_KEY", "")
 GUICHET_REQUIRE_SECRET_KEY = env_bool("GUICHET_REQUIRE_SECRET_KEY", False)
 # Fernet keys for the encrypted identifiers, current key first (see guichet/crypto.py).
 GUICHET_FIELD_KEYS = env_list("GUICHET_FIELD_KEYS", [])
-# The HMAC key that seals the access log's chain (guichet/privacy/chain.py); never changed once
+# The HMAC key that seals the access log's chain (guichet/audit/chain.py); never changed once
 # rows are sealed with it.
 GUICHET_ACCESS_LOG_KEY = env_str("GUICHET_ACCESS_LOG_KEY", "")
 if not SECRET_KEY:
@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "guichet.accounts",
+    # The access log every app writes to, and the database's guard of the histories.
+    "guichet.audit",
     "django_tasks",
     "django_tasks_db",
     "guichet.catalogue",
@@ -51,6 +53,8 @@ INSTALLED_APPS = [
     "guichet.mandates",
     "guichet.reports",
     "guichet.privacy",
+    # Last: the demo may import every app above, and none imports it (docs/demo.md).
+    "guichet.demo",
 ]
 
 MIDDLEWARE = [
@@ -71,8 +75,8 @@ MIDDLEWARE = [
     # recorded basis, or a visitor's choice for public pages (guichet/accounts/language.py).
     "guichet.accounts.middleware.LanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Remembers the request's path for the access log (guichet/privacy/middleware.py).
-    "guichet.privacy.middleware.RequestPathMiddleware",
+    # Remembers the request's path for the access log (guichet/audit/middleware.py).
+    "guichet.audit.middleware.RequestPathMiddleware",
     # Last, as django-axes requires: it answers locked-out log-ins.
     "axes.middleware.AxesMiddleware",
 ]

@@ -128,7 +128,7 @@ def test_a_hostile_dossier_number_is_not_found(personas: Personas, number: str) 
     every page and endpoint that takes a number (PostgreSQL refuses NUL in a query: it must
     never get that far), and nothing is logged as read."""
     from guichet.accounts.services import api_token_create
-    from guichet.privacy.models import AccessLog
+    from guichet.audit.models import AccessLog
 
     make_dossier(personas)
     _, secret = api_token_create(name="Système", user=personas.agent, actor=None)

@@ -1,5 +1,5 @@
 """The database itself guards the append-only histories (guichet/append_only.py,
-guichet/privacy/db.py) and the runtime role gets no more than it needs (guichet/dbroles.py).
+guichet/audit/db.py) and the runtime role gets no more than it needs (guichet/dbroles.py).
 
 On PostgreSQL the tests connect as a real runtime role, made by `guichet db-grants`, and try
 everything such a role could try against the histories."""
@@ -21,7 +21,8 @@ from guichet import dbroles
 from guichet.accounts.models import LanguageBasis, ServiceLanguage, User
 from guichet.accounts.services import language_of_service_declare, unit_create
 from guichet.append_only import append_only_tables, purge_writable
-from guichet.privacy.models import AccessLog, InfoRequestKind
+from guichet.audit.models import AccessLog
+from guichet.privacy.models import InfoRequestKind
 from guichet.privacy.services import info_request_submit
 from guichet.testing import Personas, make_dossier, run_command
 

@@ -15,14 +15,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts import services
+from guichet.accounts.decorators import signed_in_user
 from guichet.accounts.models import ApiToken, Signup, TotpDevice, User
 from guichet.searches import SearchByPostAdmin
-
-
-def _admin(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (the admin opens to signed-in staff only)
-    return user
 
 
 @admin.register(User)
@@ -74,7 +69,7 @@ class ApiTokenAdmin(SearchByPostAdmin[ApiToken]):
         if change:
             return  # every field of an existing token is read-only
         token, secret = services.api_token_create(
-            name=obj.name, user=obj.user, actor=_admin(request)
+            name=obj.name, user=obj.user, actor=signed_in_user(request)
         )
         # The admin goes on with `obj` (its history entry, the redirect): make it the token.
         obj.pk, obj.name, obj.key_hash, obj.prefix, obj.created_at = (
@@ -96,7 +91,7 @@ class ApiTokenAdmin(SearchByPostAdmin[ApiToken]):
 
     @admin.action(description=_("Révoquer les jetons choisis"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        actor = _admin(request)
+        actor = signed_in_user(request)
         count = sum(
             services.api_token_revoke(token=token, actor=actor)
             for token in queryset.filter(revoked_at__isnull=True)
@@ -122,10 +117,10 @@ class TotpDeviceAdmin(SearchByPostAdmin[TotpDevice]):
         return False
 
     def delete_model(self, request: HttpRequest, obj: TotpDevice) -> None:
-        services.totp_device_remove(user=obj.user, actor=_admin(request))
+        services.totp_device_remove(user=obj.user, actor=signed_in_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TotpDevice]) -> None:
-        actor = _admin(request)
+        actor = signed_in_user(request)
         for device in queryset.select_related("user"):
             services.totp_device_remove(user=device.user, actor=actor)
 

@@ -30,11 +30,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from guichet.accounts import mfa, services, totp
+from guichet.accounts.decorators import signed_in_user
 from guichet.accounts.forms import one_time_code_input
 from guichet.accounts.models import EnrolmentCode
 from guichet.accounts.reauth import recent_auth_ok
 from guichet.accounts.selectors import enrolment_code_pending
-from guichet.accounts.views import _count_failure, _locked_out, _safe_next, _user
+from guichet.accounts.views import _count_failure, _locked_out, _safe_next
 
 Outcome = services.EnrolmentCodeOutcome
 SEND = "envoyer"  # the name of the button that asks for a code
@@ -85,7 +86,7 @@ def _refusal(check: services.EnrolmentCodeCheck) -> str:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def enrol_mailbox(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
+    user = signed_in_user(request)
     if not mfa.second_factor_mandatory(user):
         raise Http404("Page introuvable")
     next_url = _safe_next(request, "")

@@ -165,8 +165,8 @@ class ResetRequestForm(PasswordResetForm):
 
 
 def _log_password(user: User, event: str) -> None:
-    from guichet.privacy.models import AccountEvent
-    from guichet.privacy.services import access_log_account_event
+    from guichet.audit.models import AccountEvent
+    from guichet.audit.services import access_log_account_event
 
     access_log_account_event(event=AccountEvent(event), person=user, actor=user)
 

@@ -14,23 +14,18 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guichet.accounts import language, services
+from guichet.accounts.decorators import signed_in_user
 from guichet.accounts.forms import LanguageOfServiceForm, LanguageSwitchForm
 from guichet.accounts.models import LanguageBasis, LanguageOfService, User
 
 LANGUAGE_COOKIE_DAYS = 365
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (login_required ran first)
-    return user
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def language_of_service(request: HttpRequest) -> HttpResponse:
     """See the current basis and its expiry, the history, and declare a new one."""
-    user = _user(request)
+    user = signed_in_user(request)
     form = LanguageOfServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -75,7 +70,7 @@ def language_of_service(request: HttpRequest) -> HttpResponse:
 @require_POST
 def language_of_service_end(request: HttpRequest) -> HttpResponse:
     """End the language of service at once: French only from the next page on."""
-    user = _user(request)
+    user = signed_in_user(request)
     try:
         services.language_of_service_end(user=user, actor=user)
     except services.LanguageError as exc:

@@ -16,6 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from guichet.append_only import AppendOnly
 from guichet.crypto import EncryptedTextField
 
+# What anonymized personal information becomes (the retention schedule, guichet purge).
+ANONYMIZED = "[anonymisé]"
+ANONYMIZED_EMAIL_DOMAIN = "anonymise.invalid"
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -46,6 +50,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
+    # Every column is classified (a test holds it): what identifies the person, replaced by
+    # `anonymize()`, and the rest.
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("email", "full_name", "password", "is_active")
+    NOT_PERSONAL: ClassVar[tuple[str, ...]] = (
+        "id",
+        "last_login",
+        "is_superuser",
+        "is_staff",
+        "date_joined",
+    )
 
     class Meta:
         verbose_name = _("utilisateur")
@@ -53,6 +67,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def anonymize(self) -> list[str]:
+        """Replace what identifies the person (PERSONAL_FIELDS); the fields changed."""
+        self.email = f"anonymise-{self.pk}@{ANONYMIZED_EMAIL_DOMAIN}"
+        self.full_name = ANONYMIZED
+        self.is_active = False
+        self.set_unusable_password()
+        return list(self.PERSONAL_FIELDS)
 
 
 class Unit(models.Model):

@@ -1,4 +1,5 @@
-"""The account's part of a person's personal-data export (see guichet/privacy/export.py)."""
+"""The account's part of a person's personal-data export (guichet/personal_data.py), and
+`Who`, how every section names who acted."""
 
 from typing import Any
 
@@ -10,7 +11,29 @@ from guichet.accounts.models import (
     TotpDevice,
     User,
 )
-from guichet.privacy.export import Who, iso, register_section
+from guichet.personal_data import iso, register_section
+
+
+class Who:
+    """Who did something, as the person may be told: themselves, the ministry's staff,
+    another person, or a system (by its label); never another person's name. One per
+    section call (it remembers who is staff)."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self._staff: dict[int, bool] = {}
+
+    def __call__(self, actor_id: int | None, label: str = "") -> str:
+        if actor_id is None:
+            return label or "système"
+        if actor_id == self.user.pk:
+            return "vous"
+        if actor_id not in self._staff:
+            self._staff[actor_id] = (
+                Membership.objects.filter(user_id=actor_id).exists()
+                or RoleGrant.objects.filter(user_id=actor_id).exists()
+            )
+        return "le personnel du ministère" if self._staff[actor_id] else "une autre personne"
 
 
 @register_section(

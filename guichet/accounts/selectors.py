@@ -2,10 +2,12 @@
 the history of changes. Each getter takes the person asking and answers 404 unless they are an
 administrator, so that a view cannot reach an account without the check."""
 
+import functools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -13,20 +15,35 @@ from django.utils import timezone
 from guichet.accounts.mfa import has_confirmed_device
 from guichet.accounts.models import (
     AccessChange,
+    ApiToken,
     EnrolmentCode,
     GlobalRole,
     Membership,
     RoleGrant,
+    StaffRole,
     TotpDevice,
     Unit,
     UnitService,
     User,
     has_role,
 )
+from guichet.audit.models import AccessAction, SubjectKind
+from guichet.audit.services import access_log_record
 from guichet.catalogue.models import Service
 from guichet.catalogue.services import declaration_in_force
-from guichet.privacy.models import AccessAction, SubjectKind
-from guichet.privacy.services import access_log_record
+from guichet.rows import from_row
+
+# The unit roles that see the results of their units (guichet/reports/).
+RESULT_ROLES = (StaffRole.SUPERVISOR,)
+
+
+def supervised_units(user: object) -> QuerySet[Unit]:
+    """The units whose results `user` sees (none for anyone else)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return Unit.objects.none()
+    return Unit.objects.filter(memberships__user=user, memberships__role__in=RESULT_ROLES).order_by(
+        "name"
+    )
 
 
 def is_administrator(user: object) -> bool:
@@ -165,3 +182,52 @@ def enrolment_code_pending(user: User) -> EnrolmentCode | None:
     be typed now, if any."""
     code = EnrolmentCode.objects.filter(user=user).first()
     return code if code is not None and code.can_be_typed(timezone.now()) else None
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+# A secret from `api_token_create` is 43 characters; anything much longer is not one of ours.
+MAX_SECRET_LENGTH = 200
+# When a token was last used is kept to the minute, not written on every call.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def api_token_for_secret(secret: str) -> ApiToken | None:
+    """The token of a bearer secret, if it is not revoked and its service account is active
+    (the API's authentication, guichet/api.py). Records when it was last used, to the minute."""
+    if not secret or len(secret) > MAX_SECRET_LENGTH:
+        return None
+    now = timezone.now()
+    # Every call of every system goes through here: one plain statement, its text built
+    # once, instead of the ORM compiling the same query on each call (ADR 0004).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _token_query(),
+            [
+                connection.ops.adapt_datetimefield_value(now - LAST_USED_PRECISION),
+                ApiToken.hash_secret(secret),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, name, user_id, stale = row
+    # Recorded to the minute, not on every call: one write per call would make every
+    # request of a system queue on the same row.
+    if stale:
+        ApiToken.objects.filter(pk=pk).update(last_used_at=now)
+    # The other fields (and the service account) are read if a view asks for them.
+    return from_row(ApiToken, ["id", "name", "user_id"], [pk, name, user_id])
+
+
+@functools.cache
+def _token_query() -> str:
+    """The token of a secret, if not revoked and its service account is active, and whether
+    its last use was recorded more than LAST_USED_PRECISION ago."""
+    q = connection.ops.quote_name
+    tokens, users = q(ApiToken._meta.db_table), q(User._meta.db_table)
+    return (
+        "SELECT t.id, t.name, t.user_id, (t.last_used_at IS NULL OR t.last_used_at < %s)"  # noqa: S608 (names from the models)
+        f" FROM {tokens} t JOIN {users} u ON u.id = t.user_id"
+        " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active"
+    )

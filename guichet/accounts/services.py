@@ -52,9 +52,9 @@ from guichet.accounts.models import (
     User,
     has_role,
 )
+from guichet.audit.models import AccessAction, AccountEvent, SubjectKind
+from guichet.audit.services import access_log_account_event, access_log_record
 from guichet.catalogue.services import declaration_in_force
-from guichet.privacy.models import AccessAction, AccountEvent, SubjectKind
-from guichet.privacy.services import access_log_account_event, access_log_record
 
 SIGNUP_LINK_MAX_AGE = timedelta(hours=48)
 _SIGNUP_SALT = "guichet.accounts.signup"
@@ -446,8 +446,8 @@ def _lock_person(user: User) -> User:
 
 
 def _log_language_change(*, user: User, actor: User | None, why: str) -> None:
-    from guichet.privacy.models import AccessAction, SubjectKind
-    from guichet.privacy.services import access_log_record
+    from guichet.audit.models import AccessAction, SubjectKind
+    from guichet.audit.services import access_log_record
 
     access_log_record(
         action=AccessAction.CHANGE,

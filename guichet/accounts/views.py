@@ -29,6 +29,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from guichet.accounts import mfa, qrcode, services, throttle, totp
+from guichet.accounts.decorators import signed_in_user
 from guichet.accounts.forms import CodeForm, LoginForm, ReauthForm, ResetRequestForm, SignUpForm
 from guichet.accounts.models import GlobalRole, Membership, TotpDevice, User, has_role
 from guichet.accounts.reauth import recent_auth_ok, recent_auth_required, record_recent_auth
@@ -39,12 +40,6 @@ SIGNUP_TOKEN_KEY = "guichet_signup_token"  # noqa: S105 (a session key)
 VERIFY_FAILURES_KEY = "guichet_verify_failures"
 REAUTH_FAILURES_KEY = "guichet_reauth_failures"
 MAX_REAUTH_FAILURES = 5
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (login_required ran first)
-    return user
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -220,7 +215,7 @@ def verify(request: HttpRequest) -> HttpResponseBase:
         and not mfa.session_is_verified(request)
         and mfa.has_confirmed_device(request.user)
     ):
-        user = _user(request)
+        user = signed_in_user(request)
         failures = int(request.session.get(VERIFY_FAILURES_KEY, 0))
     elif request.user.is_authenticated:
         return redirect(_safe_next(request, reverse("after_login")))
@@ -286,7 +281,7 @@ def _code_error(reused: bool, remaining: int) -> str:
 @require_safe
 def security(request: HttpRequest) -> HttpResponse:
     """The account's security: password, authenticator application."""
-    user = _user(request)
+    user = signed_in_user(request)
     device = (
         TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).defer("secret").first()
     )
@@ -309,7 +304,7 @@ def _enrol_needs_reauth(request: HttpRequest) -> bool:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
+    user = signed_in_user(request)
     state = mfa.second_factor_state(user)
     if state is mfa.SecondFactor.VERIFY and not mfa.session_is_verified(request):
         return redirect("accounts:verify")
@@ -381,7 +376,7 @@ def enrol(request: HttpRequest) -> HttpResponseBase:
 @recent_auth_required
 def remove_device(request: HttpRequest) -> HttpResponse:
     """Clients may go back to the password alone; staff may only replace their application."""
-    user = _user(request)
+    user = signed_in_user(request)
     if mfa.second_factor_mandatory(user):
         messages.error(
             request,
@@ -406,7 +401,7 @@ def remove_device(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reauth(request: HttpRequest) -> HttpResponseBase:
     """Confirm the password (and the code) before a sensitive action, then go back to it."""
-    user = _user(request)
+    user = signed_in_user(request)
     with_code = mfa.has_confirmed_device(user)
     form = ReauthForm(request.POST or None, request=request, user=user, with_code=with_code)
     next_url = _safe_next(request, reverse("after_login"))

@@ -10,14 +10,21 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from guichet.accounts.models import User
 from guichet.calendars.models import CalendarYear, ClosureDay
 from guichet.clock import BusinessCalendar, Closure, quebec_closure_days
 from guichet.clock.calendar import FIRST_YEAR, LAST_YEAR
 from guichet.datafiles import Entry, read_toml
+
+# The account acting (the project's user model); the calendars know no app above them.
+Actor = AbstractBaseUser | None
+
+
+def _id(user: Actor) -> int | None:
+    return None if user is None else user.pk
 
 
 class ClosureDayError(ValueError):
@@ -66,21 +73,21 @@ def check_closure_day(day: date, name: str, *, replacing: ClosureDay | None = No
         raise ClosureDayError(f"le {day.isoformat()} est déjà un jour de fermeture")
 
 
-def _record(day: date, name: str, user: User | None, reason: str, now: datetime) -> ClosureDay:
+def _record(day: date, name: str, user: Actor, reason: str, now: datetime) -> ClosureDay:
     return ClosureDay.objects.create(
-        date=day, name=name.strip(), recorded_at=now, recorded_by=user, reason=reason
+        date=day, name=name.strip(), recorded_at=now, recorded_by_id=_id(user), reason=reason
     )
 
 
-def _retire(closure: ClosureDay, user: User | None, reason: str, now: datetime) -> None:
+def _retire(closure: ClosureDay, user: Actor, reason: str, now: datetime) -> None:
     closure.retired_at = now
-    closure.retired_by = user
+    closure.retired_by_id = _id(user)
     closure.reason = f"{closure.reason} | retiré : {reason}"[:300]
     closure.save(update_fields=["retired_at", "retired_by", "reason"])
 
 
 @transaction.atomic
-def closure_day_record(*, day: date, name: str, user: User | None, reason: str) -> ClosureDay:
+def closure_day_record(*, day: date, name: str, user: Actor, reason: str) -> ClosureDay:
     """Add a closure day to a confirmed year."""
     check_closure_day(day, name)
     return _record(day, name, user, reason, timezone.now())
@@ -88,7 +95,7 @@ def closure_day_record(*, day: date, name: str, user: User | None, reason: str) 
 
 @transaction.atomic
 def closure_day_replace(
-    *, closure: ClosureDay, day: date, name: str, user: User | None, reason: str
+    *, closure: ClosureDay, day: date, name: str, user: Actor, reason: str
 ) -> ClosureDay:
     """Move or rename a closure day: the old row is retired and a new one recorded."""
     closure = ClosureDay.objects.select_for_update().get(pk=closure.pk)
@@ -103,7 +110,7 @@ def closure_day_replace(
 
 
 @transaction.atomic
-def closure_day_retire(*, closure: ClosureDay, user: User | None, reason: str) -> None:
+def closure_day_retire(*, closure: ClosureDay, user: Actor, reason: str) -> None:
     closure = ClosureDay.objects.select_for_update().get(pk=closure.pk)
     if closure.retired_at is not None:
         raise ClosureDayError("ce jour de fermeture a déjà été retiré")
@@ -118,12 +125,12 @@ def check_year_confirmable(year: int) -> None:
 
 
 @transaction.atomic
-def calendar_year_confirm(*, year: int, user: User | None) -> CalendarYear:
+def calendar_year_confirm(*, year: int, user: Actor) -> CalendarYear:
     """Confirm a generated year: its rule days become recorded data, editable from then on."""
     check_year_confirmable(year)
     now = timezone.now()
     confirmed = CalendarYear.objects.create(
-        year=year, confirmed_at=now, confirmed_by=user, source="règle confirmée"
+        year=year, confirmed_at=now, confirmed_by_id=_id(user), source="règle confirmée"
     )
     for day, name in quebec_closure_days(year).items():
         _record(day, name, user, "généré par la règle, confirmé", now)
@@ -167,7 +174,7 @@ def parse_calendar(path: Path) -> dict[int, dict[date, str]]:
 
 
 @transaction.atomic
-def calendar_load(*, path: Path, user: User | None = None) -> CalendarLoadResult:
+def calendar_load(*, path: Path, user: Actor = None) -> CalendarLoadResult:
     """Validate a calendar file, then bring the recorded calendar in line with it.
 
     Years of the file become confirmed; days missing from the recorded calendar are added and
@@ -181,7 +188,7 @@ def calendar_load(*, path: Path, user: User | None = None) -> CalendarLoadResult
     for year, days in sorted(tables.items()):
         if not CalendarYear.objects.filter(year=year).exists():
             CalendarYear.objects.create(
-                year=year, confirmed_at=now, confirmed_by=user, source=path.name
+                year=year, confirmed_at=now, confirmed_by_id=_id(user), source=path.name
             )
             result.years_confirmed.append(year)
         recorded = {

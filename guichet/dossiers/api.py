@@ -22,7 +22,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, field_validator
 
 from guichet.accounts.models import UnitService
-from guichet.api import invalid, request_token
+from guichet.apitools import invalid, request_token
 from guichet.calendars.services import business_calendar, current_calendar
 from guichet.catalogue.models import Declaration
 from guichet.clock import BusinessCalendar

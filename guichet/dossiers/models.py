@@ -6,6 +6,7 @@ transaction as the event that changes them; `guichet rederive-clocks` checks the
 """
 
 import re
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -13,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guichet.accounts.models import Unit
+from guichet.accounts.models import ANONYMIZED, Unit
 from guichet.append_only import AppendOnly
 from guichet.catalogue.models import Commitment, Service
 from guichet.crypto import EncryptedDateField, EncryptedTextField
@@ -146,6 +147,38 @@ class Dossier(models.Model):
     at_risk_on = models.DateField(_("à risque à partir du"), null=True, blank=True)
     overdue_on = models.DateField(_("en retard à partir du"), null=True, blank=True)
 
+    # Every column is classified (a test holds it, so that a new or renamed field cannot
+    # escape the retention schedule): what identifies the person, with what `anonymize()`
+    # makes of it, and what is kept for the figures.
+    PERSONAL_FIELDS: ClassVar[dict[str, Any]] = {
+        "client": None,
+        "applicant_name": ANONYMIZED,
+        "applicant_email": "",
+        "postal_address": ANONYMIZED,
+        "birth_date": None,
+        "passport_number": "",
+        "federal_client_id": "",
+    }
+    NOT_PERSONAL: ClassVar[tuple[str, ...]] = (
+        "id",
+        "number",
+        "service",
+        "unit",
+        "channel",
+        "received_on",
+        "filed_at",
+        "state",
+        "decision",
+        "decided_on",
+        "assigned_to",
+        "parent",
+        "fee_paid_on",
+        "version",
+        "due_date",
+        "at_risk_on",
+        "overdue_on",
+    )
+
     class Meta:
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
@@ -180,12 +213,44 @@ class Dossier(models.Model):
     def fee_owed(self) -> bool:
         return self.service.fee_amount is not None and self.fee_paid_on is None
 
+    def anonymize(self) -> list[str]:
+        """Replace what identifies the person (PERSONAL_FIELDS); the fields changed."""
+        for name, value in self.PERSONAL_FIELDS.items():
+            setattr(self, name, value)
+        return list(self.PERSONAL_FIELDS)
+
 
 class DossierEvent(AppendOnly):
     """One line of a dossier's history. Rows are only ever inserted (see services.py); the
     database refuses the rest (guichet/append_only.py)."""
 
     record_name = "l'historique du dossier"
+    # Every column is classified (a test holds it): what `scrub()` may replace, and the rest.
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("details", "actor", "actor_label")
+    NOT_PERSONAL: ClassVar[tuple[str, ...]] = (
+        "id",
+        "dossier",
+        "seq",
+        "kind",
+        "occurred_on",
+        "recorded_at",
+    )
+    # Details kept when a dossier is anonymized: codes, dates, amounts, identifiers of other
+    # records, and the names of staff.
+    DETAILS_KEPT: ClassVar[frozenset[str]] = frozenset(
+        {
+            "channel",
+            "documents",
+            "decision",
+            "intended",
+            "observations_until",
+            "of",
+            "review",
+            "amount",
+            "agent",
+            "agent_name",
+        }
+    )
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField(_("rang"))
@@ -213,6 +278,27 @@ class DossierEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} #{self.seq} {self.kind}"
+
+    def scrub(self, *, client_id: int | None, staff_ids: set[int]) -> None:
+        """Replace what identifies the client in this event (PERSONAL_FIELDS): every detail
+        but codes, dates, amounts and identifiers of other records (DETAILS_KEPT; free text,
+        reasons, missing items and any key added later go), and who acted unless staff."""
+        scrubbed: dict[str, Any] = {}
+        for key, value in self.details.items():
+            if key in self.DETAILS_KEPT:
+                scrubbed[key] = value
+            elif isinstance(value, list):
+                scrubbed[key] = [ANONYMIZED for _ in value]
+            elif value in ("", None):
+                scrubbed[key] = value
+            else:
+                scrubbed[key] = ANONYMIZED
+        self.details = scrubbed
+        if self.actor_id is not None and (
+            self.actor_id == client_id or self.actor_id not in staff_ids
+        ):
+            self.actor = None
+            self.actor_label = ANONYMIZED
 
     @property
     def kind_label(self) -> str:

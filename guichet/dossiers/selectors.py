@@ -21,13 +21,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from guichet.accounts.models import GlobalRole, Membership, User, has_role
+from guichet.audit.models import SubjectKind
+from guichet.audit.services import access_log_read
 from guichet.catalogue.selectors import service_with_commitments
 from guichet.crypto import encrypted_fields
 from guichet.dossiers.models import Document, Dossier, DossierEvent, Letter
-from guichet.mandates.models import Mandate
-from guichet.mandates.selectors import mandate_in_force, mandated_dossier_ids
-from guichet.privacy.models import SubjectKind
-from guichet.privacy.services import access_log_read
+from guichet.mandates.for_dossiers import Mandate, mandate_in_force, mandated_dossier_ids
 from guichet.rows import from_row
 
 NUMBER_MAX_LENGTH = Dossier._meta.get_field("number").max_length or 20

@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from guichet.accounts.language import current_declaration
 from guichet.accounts.models import LanguageBasis, Membership, UnitService, User, is_staff_member
 from guichet.accounts.services import language_of_service_moved_to_quebec
+from guichet.audit.models import AccessAction, SubjectKind
+from guichet.audit.services import access_log_record
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
 from guichet.dossiers import worklist
@@ -47,7 +49,6 @@ from guichet.dossiers.models import (
     LinkCode,
 )
 from guichet.dossiers.uploads import CheckedUpload
-from guichet.privacy.services import access_log_dossier_change
 
 # Days a client has to present observations after a notice of intention.
 OBSERVATIONS_DAYS = 15
@@ -100,6 +101,23 @@ def _lock(dossier: Dossier, expected_version: int | None) -> Dossier:
     return locked
 
 
+def _log_change(*, dossier: Dossier, kind: str, actor: User | None, actor_label: str = "") -> None:
+    """An event was added to a dossier's history (every action goes through one)."""
+    label = EventKind(kind).label if kind in EventKind.values else kind
+    access_log_record(
+        action=AccessAction.CHANGE,
+        subject_kind=SubjectKind.DOSSIER,
+        subject_id=dossier.pk,
+        subject_number=dossier.number,
+        person=dossier.client_id,
+        actor=actor,
+        # The label given by the caller names a system ("API : <token>"); a person is
+        # identified by the foreign key alone, never by a copy of their name.
+        actor_label=actor_label if actor_label else ("" if actor else "système"),
+        why=f"inscription au dossier : {label}",
+    )
+
+
 def _event(
     dossier: Dossier,
     kind: EventKind,
@@ -119,7 +137,7 @@ def _event(
         actor_label=actor_label or (str(actor) if actor else "système"),
         details=details,
     )
-    access_log_dossier_change(dossier=dossier, kind=kind, actor=actor, actor_label=actor_label)
+    _log_change(dossier=dossier, kind=kind, actor=actor, actor_label=actor_label)
     unit_id = dossier.unit_id
     transaction.on_commit(lambda: worklist.forget_counts(unit_id))
     return event

@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from guichet.accounts.models import User
+from guichet.accounts.decorators import signed_in_user
 from guichet.mandates.models import Consultant, Mandate
 from guichet.mandates.services import (
     consultant_register,
@@ -83,8 +83,7 @@ class ConsultantAdmin(SearchByPostAdmin[Consultant]):
         return ("recognition_number",) if obj is not None else ()
 
     def save_model(self, request: HttpRequest, obj: Consultant, form: Any, change: bool) -> None:
-        actor = request.user
-        assert isinstance(actor, User)  # noqa: S101 (the admin opens to signed-in staff only)
+        actor = signed_in_user(request)
         consultant = consultant_register(
             recognition_number=obj.recognition_number,
             full_name=obj.full_name,

@@ -5,7 +5,7 @@ from typing import Any
 
 from guichet.accounts.models import User
 from guichet.mandates.models import Consultant, Mandate
-from guichet.privacy.export import iso, register_section
+from guichet.personal_data import iso, register_section
 
 
 @register_section(

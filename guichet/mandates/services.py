@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guichet.accounts.models import User
+from guichet.audit.models import AccessAction, SubjectKind
+from guichet.audit.services import access_log_record
 from guichet.dossiers.models import Dossier, DossierState, EventKind
 from guichet.dossiers.services import dossier_record_mandate_event
 from guichet.mandates.models import Consultant, Mandate, recognized_on
-from guichet.privacy.models import AccessAction, SubjectKind
-from guichet.privacy.services import access_log_record
 
 
 class MandateError(Exception):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from guichet.accounts.models import User
+from guichet.accounts.decorators import signed_in_user
 from guichet.dossiers.selectors import dossier_get_for_owner
 from guichet.mandates.forms import GrantForm
 from guichet.mandates.models import Mandate
@@ -20,16 +20,10 @@ from guichet.mandates.selectors import consultant_of, mandate_of_dossier, mandat
 from guichet.mandates.services import MandateError, mandate_grant, mandate_revoke
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (login_required ran first)
-    return user
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def grant(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     dossier = dossier_get_for_owner(user, number, why="démarche du client")
     form = GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -60,7 +54,7 @@ def grant(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def revoke(request: HttpRequest, number: str, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     dossier = dossier_get_for_owner(user, number, why="démarche du client")
     mandate = mandate_of_dossier(dossier, pk)
     try:
@@ -81,7 +75,7 @@ def revoke(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 def held(request: HttpRequest) -> HttpResponse:
     """The consultant's mandates: those in force today (with a link to each dossier), and
     the ended ones (revoked, or while the recognition is not valid), without a link."""
-    user = _user(request)
+    user = signed_in_user(request)
     consultant = consultant_of(user)
     if consultant is None:
         raise Http404("Page introuvable")

@@ -9,9 +9,10 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
+from guichet.audit.models import AccessAction
 from guichet.dossiers.models import is_dossier_number
 from guichet.dossiers.selectors import dossier_get_for_privacy_officer
-from guichet.privacy.models import AccessAction, ConfidentialityIncident, InfoRequestKind
+from guichet.privacy.models import ConfidentialityIncident, InfoRequestKind
 from guichet.privacy.services import INCIDENT_FIELDS
 
 DATE = {"type": "date"}

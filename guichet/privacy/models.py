@@ -1,10 +1,6 @@
-"""Protection of personal information: the access log, legal holds and the register of
-confidentiality incidents.
-
-The access log is append-only. The database refuses UPDATE and DELETE on it with a trigger
-(see migrations/0002_access_log_append_only.py and db.py); `save()` and `delete()` refuse here
-too, so that a mistake fails in Python before it reaches the database.
-"""
+"""Protection of personal information: legal holds, the register of confidentiality
+incidents, and requests for access or rectification. The access log they read is the audit
+app's (guichet/audit/models.py)."""
 
 from typing import ClassVar
 
@@ -15,105 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guichet.append_only import AppendOnly
-
-ANONYMIZED = "[anonymisé]"
-
-
-class AccessAction(models.TextChoices):
-    READ = "read", _("Consultation")
-    CHANGE = "change", _("Modification")
-    EXPORT = "export", _("Exportation")
-    DESTROY = "destroy", _("Destruction")
-    ANONYMIZE = "anonymize", _("Anonymisation")
-    ACCOUNT = "account", _("Événement du compte")
-
-
-class SubjectKind(models.TextChoices):
-    DOSSIER = "dossier", _("Dossier")
-    DOCUMENT = "document", _("Document")
-    LETTER = "letter", _("Lettre")
-    PERSON = "person", _("Compte client")
-    INCIDENT = "incident", _("Incident de confidentialité")
-    LEGAL_HOLD = "legal_hold", _("Conservation légale")
-    ACCESS_LOG = "access_log", _("Journal des accès")
-    INFO_REQUEST = "info_request", _("Demande d'accès ou de rectification")
-
-
-class AccessLog(AppendOnly):
-    record_name = "le journal des accès"
-
-    """Who read, changed, exported, destroyed or anonymized which personal information, when,
-    and why. Identifiers only: no name, address or content is copied here."""
-
-    at = models.DateTimeField(_("le"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("par"),
-    )
-    # Only for what is not a person: "API : <token name>", "guichet purge", "système".
-    actor_label = models.CharField(_("par (libellé)"), max_length=120, blank=True)
-    action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
-    subject_kind = models.CharField(_("objet"), max_length=20, choices=SubjectKind.choices)
-    subject_id = models.PositiveBigIntegerField(_("identifiant de l'objet"), null=True, blank=True)
-    subject_number = models.CharField(_("numéro de dossier"), max_length=20, blank=True)
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("personne concernée"),
-    )
-    why = models.CharField(_("motif"), max_length=200)
-    path = models.CharField(_("adresse"), max_length=300, blank=True)
-    # Tamper evidence (guichet/privacy/chain.py): each row's HMAC covers its values and the
-    # HMAC of the row before it in its lane; a purge's checkpoint lists what it removed.
-    lane = models.PositiveSmallIntegerField(_("file de chaînage"), default=0)
-    previous_hash = models.CharField(_("empreinte précédente"), max_length=64)
-    row_hash = models.CharField(_("empreinte"), max_length=64)
-    checkpoint = models.TextField(_("point de contrôle"), blank=True)
-
-    class Meta:
-        verbose_name = _("entrée du journal des accès")
-        verbose_name_plural = _("journal des accès")
-        ordering: ClassVar[list[str]] = ["-id"]
-        indexes: ClassVar[list[models.Index]] = [
-            models.Index(fields=["person", "id"], name="accesslog_person"),
-            models.Index(fields=["subject_number", "id"], name="accesslog_number"),
-            models.Index(fields=["actor", "id"], name="accesslog_actor"),
-            models.Index(fields=["at"], name="accesslog_at"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject_kind} {self.subject_id}"
-
-    @property
-    def actor_display(self) -> str:
-        actor = self.actor
-        if actor is not None:
-            return f"{actor.email} ({self.actor_label})" if self.actor_label else actor.email
-        return self.actor_label or "système"
-
-
-class AccessLogChain(models.Model):
-    """The newest row of each lane of the access log's chain (guichet/privacy/chain.py). A
-    writer locks one lane's row for its transaction, so that writers never wait on each other
-    unless every lane is busy."""
-
-    lane = models.PositiveSmallIntegerField(_("file de chaînage"), primary_key=True)
-    last_id = models.BigIntegerField(_("dernière entrée"), null=True, blank=True)
-    last_hash = models.CharField(_("dernière empreinte"), max_length=64)
-
-    class Meta:
-        verbose_name = _("tête de chaîne du journal des accès")
-        verbose_name_plural = _("têtes de chaîne du journal des accès")
-
-    def __str__(self) -> str:
-        return f"{self.lane}: {self.last_id}"
 
 
 class LegalHold(models.Model):
@@ -253,38 +150,6 @@ class ConfidentialityIncident(models.Model):
 
 
 # --- Requests for access to, or rectification of, personal information ---------------------
-
-
-class AccountEvent(models.TextChoices):
-    """What happens to an account, each written to the access log (action `account`) with
-    its label as the reason."""
-
-    SIGNUP = "signup", _("compte : inscription")
-    SIGNUP_EXISTING = "signup_existing", _("compte : inscription tentée avec son adresse")
-    EMAIL_VERIFIED = "email_verified", _("compte : adresse courriel vérifiée")
-    LOGIN = "login", _("compte : connexion")
-    LOGIN_FAILED = "login_failed", _("compte : échec de connexion")
-    LOGOUT = "logout", _("compte : déconnexion")
-    PASSWORD_CHANGED = "password_changed", _("compte : mot de passe changé")
-    PASSWORD_RESET = "password_reset", _("compte : mot de passe réinitialisé")
-    SECOND_FACTOR_ENROLLED = "mfa_enrolled", _("compte : validation en deux étapes activée")
-    SECOND_FACTOR_REMOVED = "mfa_removed", _("compte : validation en deux étapes retirée")
-    ENROLMENT_CODE_SENT = (
-        "mfa_code_sent",
-        _("compte : code d'activation de la validation en deux étapes envoyé par courriel"),
-    )
-    ENROLMENT_CODE_ACCEPTED = (
-        "mfa_code_accepted",
-        _("compte : code d'activation reçu par courriel confirmé"),
-    )
-    ENROLMENT_CODE_REFUSED = (
-        "mfa_code_refused",
-        _("compte : code d'activation reçu par courriel refusé"),
-    )
-    ENROLMENT_CODE_BLOCKED = (
-        "mfa_code_blocked",
-        _("compte : code d'activation bloqué après trop d'essais"),
-    )
 
 
 class InfoRequestKind(models.TextChoices):

@@ -7,10 +7,12 @@ from typing import Any
 from django.db.models import Q
 
 from guichet.accounts.models import User
+from guichet.accounts.personal_data import Who
+from guichet.audit.models import AccessLog
 from guichet.dossiers.models import Channel, Decision, Dossier, DossierState
+from guichet.personal_data import iso, register_section
 from guichet.privacy.deadlines import request_clock
-from guichet.privacy.export import Who, iso, register_section
-from guichet.privacy.models import AccessLog, InfoRequest
+from guichet.privacy.models import InfoRequest
 
 # Event details that name someone other than the person (the agent a dossier is given to).
 _OTHER_PEOPLE_DETAILS = frozenset({"agent", "agent_name"})

@@ -29,62 +29,34 @@ from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from guichet.accounts.models import Membership, RoleGrant, User
+from guichet.accounts.models import ANONYMIZED, ANONYMIZED_EMAIL_DOMAIN, Membership, RoleGrant, User
+from guichet.accounts.retention import user_anonymize
 from guichet.append_only import purge_writable
+from guichet.audit import chain
+from guichet.audit.db import access_log_deletable
+from guichet.audit.models import AccessAction, AccessLog, SubjectKind
+from guichet.audit.services import access_log_record
+from guichet.dossiers import retention
 from guichet.dossiers.models import (
     Document,
     Dossier,
-    DossierEvent,
     DossierState,
     EventKind,
     Letter,
 )
-from guichet.privacy import chain
-from guichet.privacy.db import access_log_deletable
 from guichet.privacy.models import (
-    ANONYMIZED,
     ANSWER_EVENTS,
-    AccessAction,
-    AccessLog,
     InfoRequest,
     InfoRequestEvent,
     InfoRequestFile,
     LegalHold,
-    SubjectKind,
 )
 from guichet.privacy.retention import RecordKind, RetentionAction, RetentionCalendar, Rule
-from guichet.privacy.services import access_log_record
 
 logger = logging.getLogger(__name__)
 
 ACTOR_LABEL = "guichet purge"
-ANONYMIZED_EMAIL_DOMAIN = "anonymise.invalid"
 ENDED_STATES = (DossierState.DECIDED, DossierState.WITHDRAWN, DossierState.CLOSED)
-# The dossier fields that hold personal information, and what they become. Fields another
-# version of the model does not have are skipped.
-DOSSIER_PERSONAL_FIELDS: dict[str, Any] = {
-    "applicant_name": ANONYMIZED,
-    "applicant_email": "",
-    "postal_address": ANONYMIZED,
-    "birth_date": None,
-    "passport_number": "",
-    "federal_client_id": "",
-}
-# Event details that are kept when a dossier is anonymized: codes, dates, amounts and
-# identifiers of other records. Anything else (free text, reasons, missing items, and any key
-# added later) is replaced.
-EVENT_DETAILS_KEPT = {
-    "channel",
-    "documents",
-    "decision",
-    "intended",
-    "observations_until",
-    "of",
-    "review",
-    "amount",
-    "agent",
-    "agent_name",
-}
 
 
 @dataclass
@@ -358,104 +330,16 @@ def _log(
     )
 
 
-def _remove_file_after_commit(record: Document | Letter | InfoRequestFile) -> None:
-    storage, name = record.file.storage, record.file.name
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
-
-
-def _destroy_file_record(record: Document | Letter, why: str) -> None:
-    dossier = record.dossier
-    kind = SubjectKind.DOCUMENT if isinstance(record, Document) else SubjectKind.LETTER
-    pk = record.pk
-    _remove_file_after_commit(record)
-    type(record).objects.filter(pk=pk).delete()
-    _log(
-        AccessAction.DESTROY,
-        kind,
-        why,
-        subject_id=pk,
-        number=dossier.number,
-        person=dossier.client_id,
-    )
-
-
-def _destroy_files_of(dossier: Dossier, why: str) -> None:
-    for document in dossier.documents.select_related("dossier"):
-        _destroy_file_record(document, why)
-    for letter in dossier.letters.select_related("dossier"):
-        _destroy_file_record(letter, why)
-
-
 def _staff_ids() -> set[int]:
     return set(Membership.objects.values_list("user_id", flat=True)) | set(
         RoleGrant.objects.values_list("user_id", flat=True)
     )
 
 
-def _scrub(details: dict[str, Any]) -> dict[str, Any]:
-    scrubbed: dict[str, Any] = {}
-    for key, value in details.items():
-        if key in EVENT_DETAILS_KEPT:
-            scrubbed[key] = value
-        elif isinstance(value, list):
-            scrubbed[key] = [ANONYMIZED for _ in value]
-        elif value in ("", None):
-            scrubbed[key] = value
-        else:
-            scrubbed[key] = ANONYMIZED
-    return scrubbed
-
-
-def _anonymize_dossier(dossier: Dossier, rule: Rule, staff: set[int]) -> None:
-    client_id = dossier.client_id
-    why = _why(rule)
-    _destroy_files_of(dossier, f"anonymisation du dossier {dossier.number}")
-    if hasattr(dossier, "link_codes"):
-        dossier.link_codes.all().delete()
-    events = list(DossierEvent.objects.filter(dossier=dossier))
-    for event in events:
-        event.details = _scrub(event.details)
-        if event.actor_id is not None and (
-            event.actor_id == client_id or event.actor_id not in staff
-        ):
-            event.actor = None
-            event.actor_label = ANONYMIZED
-    DossierEvent.objects.bulk_update(events, ["details", "actor", "actor_label"])
-    names = {f.name for f in Dossier._meta.concrete_fields}
-    changed = []
-    for name, value in DOSSIER_PERSONAL_FIELDS.items():
-        if name in names:
-            setattr(dossier, name, value)
-            changed.append(name)
-    dossier.client = None
-    dossier.version += 1
-    dossier.save(update_fields=[*changed, "client", "version"])
-    _log(
-        AccessAction.ANONYMIZE,
-        SubjectKind.DOSSIER,
-        why,
-        subject_id=dossier.pk,
-        number=dossier.number,
-        person=client_id,
-    )
-
-
-def _destroy_dossier(dossier: Dossier, rule: Rule) -> None:
-    why = _why(rule)
-    pk, number, client_id = dossier.pk, dossier.number, dossier.client_id
-    with transaction.atomic():  # a savepoint: a refused deletion undoes only this dossier
-        _destroy_files_of(dossier, f"destruction du dossier {number}")
-        DossierEvent.objects.filter(dossier=dossier).delete()
-        dossier.delete()
-        _log(
-            AccessAction.DESTROY,
-            SubjectKind.DOSSIER,
-            why,
-            subject_id=pk,
-            number=number,
-            person=client_id,
-        )
+def _remove_file_after_commit(record: InfoRequestFile) -> None:
+    storage, name = record.file.storage, record.file.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def _destroy_request(request: InfoRequest, rule: Rule) -> None:
@@ -475,15 +359,6 @@ def _destroy_request(request: InfoRequest, rule: Rule) -> None:
         number=number,
         person=person_id,
     )
-
-
-def _anonymize_account(user: User, rule: Rule) -> None:
-    user.email = f"anonymise-{user.pk}@{ANONYMIZED_EMAIL_DOMAIN}"
-    user.full_name = ANONYMIZED
-    user.is_active = False
-    user.set_unusable_password()
-    user.save(update_fields=["email", "full_name", "is_active", "password"])
-    _log(AccessAction.ANONYMIZE, SubjectKind.PERSON, _why(rule), subject_id=user.pk, person=user.pk)
 
 
 @transaction.atomic
@@ -509,7 +384,14 @@ def purge_apply(plan: PurgePlan) -> PurgePlan:
                         continue
                     if not type(record).objects.filter(pk=record.pk).exists():
                         continue  # gone since the plan was made
-                    _destroy_file_record(record, _why(rule))
+                    if isinstance(record, Document):
+                        retention.document_destroy(
+                            document=record, why=_why(rule), actor_label=ACTOR_LABEL
+                        )
+                    else:
+                        retention.letter_destroy(
+                            letter=record, why=_why(rule), actor_label=ACTOR_LABEL
+                        )
                 elif isinstance(record, InfoRequest):
                     if _request_held(record, holds):
                         item.held = True
@@ -521,12 +403,16 @@ def purge_apply(plan: PurgePlan) -> PurgePlan:
                     if record.pk in holds.person_ids:
                         item.held = True
                         continue
-                    _anonymize_account(record, rule)
+                    user_anonymize(user=record, why=_why(rule), actor_label=ACTOR_LABEL)
                 elif rule.action == RetentionAction.ANONYMIZE:
-                    _anonymize_dossier(record, rule, staff)
+                    retention.dossier_anonymize(
+                        dossier=record, why=_why(rule), actor_label=ACTOR_LABEL, staff_ids=staff
+                    )
                 else:
                     try:
-                        _destroy_dossier(record, rule)
+                        retention.dossier_destroy(
+                            dossier=record, why=_why(rule), actor_label=ACTOR_LABEL
+                        )
                     except ProtectedError as exc:
                         item.refusal = "encore référencé par " + ", ".join(
                             sorted({str(o._meta.verbose_name) for o in exc.protected_objects})

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from guichet.accounts.decorators import privacy_officer_required, signed_in_user
 from guichet.accounts.reauth import recent_auth_required
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.selectors import dossier_get_for_privacy_officer
@@ -28,7 +29,7 @@ from guichet.privacy.forms import (
 )
 from guichet.privacy.models import InfoRequest, InfoRequestFile, InfoRequestKind
 from guichet.privacy.services import PrivacyError
-from guichet.privacy.views import OFFICER_WHY, _user, privacy_officer_required
+from guichet.privacy.views import OFFICER_WHY
 
 PERSON_WHY = "consultation par la personne concernée"
 
@@ -59,7 +60,7 @@ def _download(stored: InfoRequestFile) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def my_info(request: HttpRequest) -> HttpResponse:
     """Ask for access or rectification, and see one's requests."""
-    user = _user(request)
+    user = signed_in_user(request)
     form = InfoRequestForm(request.POST or None, numbers=_numbers(user.pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -91,7 +92,9 @@ def my_info(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def my_request(request: HttpRequest, request_id: int) -> HttpResponse:
-    info_request = selectors.info_request_get_for_person(_user(request), request_id, why=PERSON_WHY)
+    info_request = selectors.info_request_get_for_person(
+        signed_in_user(request), request_id, why=PERSON_WHY
+    )
     return render(request, "privacy/my_request.html", _request_context(info_request))
 
 
@@ -99,7 +102,11 @@ def my_request(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_safe
 def my_request_file(request: HttpRequest, request_id: int, file_id: int) -> HttpResponseBase:
     stored = selectors.info_request_file_get(
-        _user(request), request_id, file_id, officer=False, why="téléchargement par la personne"
+        signed_in_user(request),
+        request_id,
+        file_id,
+        officer=False,
+        why="téléchargement par la personne",
     )
     return _download(stored)
 
@@ -156,7 +163,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _officer_request(request: HttpRequest, pk: int) -> InfoRequest:
     return selectors.info_request_get_for_officer(
-        _user(request), pk, why=f"traitement de la demande par le {OFFICER_WHY}"
+        signed_in_user(request), pk, why=f"traitement de la demande par le {OFFICER_WHY}"
     )
 
 
@@ -191,7 +198,7 @@ def request_extend(request: HttpRequest, pk: int) -> HttpResponse:
         "extend_form",
         ExtendForm(request.POST),
         lambda data: services.info_request_extend(
-            request=info_request, reason=data["reason"], actor=_user(request)
+            request=info_request, reason=data["reason"], actor=signed_in_user(request)
         ),
         "Délai prolongé ; l'avis est déposé pour la personne.",
     )
@@ -210,7 +217,7 @@ def request_answer_access(request: HttpRequest, pk: int) -> HttpResponse:
         "answer_form",
         AnswerAccessForm(request.POST),
         lambda data: services.info_request_answer_access(
-            request=info_request, actor=_user(request), message=data["message"]
+            request=info_request, actor=signed_in_user(request), message=data["message"]
         ),
         "Renseignements transmis à la personne.",
     )
@@ -227,9 +234,9 @@ def request_rectify(request: HttpRequest, pk: int) -> HttpResponse:
         RectifyForm(request.POST, numbers=_numbers(info_request.person_id)),
         lambda data: services.info_request_rectify(
             request=info_request,
-            actor=_user(request),
+            actor=signed_in_user(request),
             dossier=dossier_get_for_privacy_officer(
-                _user(request),
+                signed_in_user(request),
                 data["dossier"],
                 why=f"rectification demandée ({info_request.reference}) par le {OFFICER_WHY}",
             ),
@@ -251,7 +258,7 @@ def request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
         "refuse_form",
         RefuseForm(request.POST),
         lambda data: services.info_request_refuse_rectification(
-            request=info_request, actor=_user(request), reasons=data["reasons"]
+            request=info_request, actor=signed_in_user(request), reasons=data["reasons"]
         ),
         "Refus envoyé, avec le recours.",
     )
@@ -261,6 +268,10 @@ def request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def request_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponseBase:
     stored = selectors.info_request_file_get(
-        _user(request), pk, file_id, officer=True, why=f"téléchargement par le {OFFICER_WHY}"
+        signed_in_user(request),
+        pk,
+        file_id,
+        officer=True,
+        why=f"téléchargement par le {OFFICER_WHY}",
     )
     return _download(stored)

@@ -11,18 +11,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from guichet.accounts.models import GlobalRole, User, has_role
+from guichet.audit.models import AccessAction, AccessLog, SubjectKind
+from guichet.audit.services import access_log_record
 from guichet.dossiers.models import Dossier
 from guichet.privacy.deadlines import STATUS_LABELS, RequestClock, RequestStatus, request_clock
-from guichet.privacy.models import (
-    ANSWER_EVENTS,
-    AccessAction,
-    AccessLog,
-    InfoRequest,
-    InfoRequestEvent,
-    InfoRequestFile,
-    SubjectKind,
-)
-from guichet.privacy.services import access_log_record
+from guichet.privacy.models import ANSWER_EVENTS, InfoRequest, InfoRequestEvent, InfoRequestFile
 
 
 @dataclass(frozen=True)

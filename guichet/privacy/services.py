@@ -1,29 +1,24 @@
-"""Every write of the privacy app: the access log, the incident register and legal holds.
-
-`access_log_record` is called by the dossiers' access-scoped getters (each read) and by
-`dossiers.services._event` (each change); it imports nothing of theirs beyond the models.
+"""Every write of the privacy app: the incident register, legal holds and requests for access
+or rectification. Each writes its row of the access log through guichet/audit/services.py.
 """
 
-import functools
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from guichet.accounts.models import User
+from guichet.audit.models import AccessAction, SubjectKind
+from guichet.audit.services import access_log_record
 from guichet.dossiers.letters import long_date_fr
-from guichet.dossiers.models import Dossier, EventKind
-from guichet.privacy import chain
+from guichet.dossiers.models import Dossier
 from guichet.privacy.deadlines import EXTENSION_DAYS, RequestClock, request_clock
-from guichet.privacy.middleware import current_path
+from guichet.privacy.export import export_json, export_pdf, personal_data
 from guichet.privacy.models import (
-    AccessAction,
-    AccessLog,
-    AccountEvent,
     ConfidentialityIncident,
     IncidentStatus,
     InfoRequest,
@@ -33,124 +28,11 @@ from guichet.privacy.models import (
     InfoRequestFileKind,
     InfoRequestKind,
     LegalHold,
-    SubjectKind,
 )
 
 
 class PrivacyError(Exception):
     """The action is refused; the message says why, in French, and nothing changed."""
-
-
-# --- Access log -----------------------------------------------------------------------------
-
-
-def access_log_record(
-    *,
-    action: AccessAction,
-    subject_kind: SubjectKind,
-    why: str,
-    actor: User | int | None = None,
-    actor_label: str = "",
-    subject_id: int | None = None,
-    subject_number: str = "",
-    person: User | int | None = None,
-    path: str | None = None,
-    checkpoint: str = "",
-) -> AccessLog:
-    """Append one entry to the access log, sealed in its chain (chain.py). `actor` (an account
-    or its id) is None for the system (say what it is in `actor_label`); `person` is the
-    client account whose information it is, when there is one; `path` defaults to the request
-    being answered; `checkpoint` is the purge's list of what it removed.
-
-    A `subject_number` longer than its column is refused here, on every database (SQLite
-    would store it, PostgreSQL refuse it): it can only be a caller's mistake, to be caught by
-    its tests, and truncating it would record another dossier's number."""
-    if len(subject_number) > _SUBJECT_NUMBER_MAX_LENGTH:
-        raise ValueError(f"subject_number longer than {_SUBJECT_NUMBER_MAX_LENGTH} characters")
-    entry = AccessLog(
-        at=timezone.now(),
-        action=action,
-        subject_kind=subject_kind,
-        why=why[:200],
-        actor_id=_id(actor),
-        actor_label=actor_label[:120],
-        subject_id=subject_id,
-        subject_number=subject_number,
-        person_id=_id(person),
-        path=current_path.get() if path is None else path[:300],
-        checkpoint=checkpoint,
-    )
-    # One transaction (or the caller's) holds the lane from its choice to the new head.
-    with transaction.atomic(savepoint=False):
-        entry.lane, entry.previous_hash = chain.take_lane()
-        entry.row_hash = chain.entry_digest(entry)
-        # Every page that shows personal information writes one: a plain INSERT, its text
-        # built once, costs a fraction of the ORM's (which compiles it on every call).
-        values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _LOG_FIELDS]
-        entry.pk = chain.insert_sealed(_log_insert(), values, entry.lane, entry.row_hash)
-    entry._state.adding = False
-    entry._state.db = DEFAULT_DB_ALIAS
-    return entry
-
-
-def _id(account: object) -> int | None:
-    """The id of an account given as a User or an id; None for anything else (anonymous)."""
-    if isinstance(account, User):
-        return account.pk
-    return account if isinstance(account, int) else None
-
-
-_SUBJECT_NUMBER_MAX_LENGTH = AccessLog._meta.get_field("subject_number").max_length or 0
-# Every column but the id, which the database gives.
-_LOG_FIELDS = tuple(f for f in AccessLog._meta.concrete_fields if not f.primary_key)
-
-
-@functools.cache
-def _log_insert() -> str:
-    columns = ", ".join(f.column for f in _LOG_FIELDS)
-    marks = ", ".join(["%s"] * len(_LOG_FIELDS))
-    table = connection.ops.quote_name(AccessLog._meta.db_table)
-    return f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id"  # noqa: S608 (names from the model)
-
-
-def access_log_read(
-    *,
-    dossier: Dossier,
-    actor: User | int,
-    why: str,
-    subject_kind: SubjectKind = SubjectKind.DOSSIER,
-    subject_id: int | None = None,
-) -> AccessLog:
-    """A person read a dossier, or one of its letters or documents (`subject_kind`, with the
-    letter's or document's id)."""
-    return access_log_record(
-        action=AccessAction.READ,
-        subject_kind=subject_kind,
-        subject_id=dossier.pk if subject_kind == SubjectKind.DOSSIER else subject_id,
-        subject_number=dossier.number,
-        person=dossier.client_id,
-        actor=actor,
-        why=why,
-    )
-
-
-def access_log_dossier_change(
-    *, dossier: Dossier, kind: str, actor: User | None, actor_label: str = ""
-) -> AccessLog:
-    """An event was added to a dossier's history (every action goes through one)."""
-    label = EventKind(kind).label if kind in EventKind.values else kind
-    return access_log_record(
-        action=AccessAction.CHANGE,
-        subject_kind=SubjectKind.DOSSIER,
-        subject_id=dossier.pk,
-        subject_number=dossier.number,
-        person=dossier.client_id,
-        actor=actor,
-        # The label given by the caller names a system ("API : <token>"); a person is
-        # identified by the foreign key alone, never by a copy of their name.
-        actor_label=actor_label if actor_label else ("" if actor else "système"),
-        why=f"inscription au dossier : {label}",
-    )
 
 
 # --- Register of confidentiality incidents ----------------------------------------------------
@@ -436,33 +318,6 @@ def legal_hold_lift(*, hold: LegalHold, actor: User) -> LegalHold:
     return hold
 
 
-# --- Account events ---------------------------------------------------------------------------
-
-
-def access_log_account_event(
-    *,
-    event: AccountEvent,
-    person: User | int | None,
-    actor: User | None = None,
-    actor_label: str = "",
-) -> AccessLog:
-    """One event of an account (sign-up, log-in, password, second factor…). `person` is the
-    account; None only for a failed log-in with an address that has no account, whose typed
-    address is not kept."""
-    person_id = person.pk if isinstance(person, User) else person
-    with translation.override("fr"):
-        why = str(event.label)
-    return access_log_record(
-        action=AccessAction.ACCOUNT,
-        subject_kind=SubjectKind.PERSON,
-        subject_id=person_id,
-        person=person_id,
-        actor=actor,
-        actor_label=actor_label if actor_label or actor else "système",
-        why=why,
-    )
-
-
 # --- Requests for access or rectification -----------------------------------------------------
 
 REQUEST_WHY = {
@@ -640,8 +495,6 @@ def info_request_answer_access(
 ) -> list[InfoRequestFile]:
     """Answer an access request: gather everything about the person (export.py), store it as
     a JSON file and a readable PDF with the answer letter, and tell the person."""
-    from guichet.privacy.export import export_json, export_pdf, personal_data
-
     request = _lock_request(request)
     if request.kind != InfoRequestKind.ACCESS:
         raise PrivacyError("Cette demande est une demande de rectification.")

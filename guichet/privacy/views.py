@@ -3,11 +3,9 @@ confidentiality incidents, legal holds. Anyone without the role gets a 404."""
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,22 +13,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from guichet.accounts.models import GlobalRole, User, has_role
+from guichet.accounts.decorators import privacy_officer_required, signed_in_user
 from guichet.accounts.reauth import recent_auth_required
+from guichet.audit.models import AccessAction, AccessLog, SubjectKind
+from guichet.audit.services import access_log_record
 from guichet.datafiles import DataFileError
 from guichet.privacy import policy as privacy_policy
 from guichet.privacy import services
 from guichet.privacy.forms import AccessLogSearchForm, IncidentForm, LegalHoldForm, VersionForm
 from guichet.privacy.models import (
     ANSWER_EVENTS,
-    AccessAction,
-    AccessLog,
     ConfidentialityIncident,
     IncidentStatus,
     InfoRequest,
     InfoRequestEvent,
     LegalHold,
-    SubjectKind,
 )
 from guichet.privacy.retention import read_retention
 from guichet.privacy.selectors import LogSearch, access_log_search
@@ -39,27 +36,6 @@ from guichet.searches import search_recall, search_remember
 
 PAGE_SIZE = 50
 OFFICER_WHY = "responsable de la protection des renseignements personnels"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (login_required ran first)
-    return user
-
-
-def privacy_officer_required(
-    view: Callable[..., HttpResponseBase],
-) -> Callable[..., HttpResponseBase]:
-    """Only the privacy officer; anyone else signed in gets a 404, not a hint."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not has_role(request.user, GlobalRole.PRIVACY_OFFICER):
-            raise Http404("Page introuvable")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @privacy_officer_required
@@ -113,12 +89,12 @@ def _log_search_use(
 ) -> None:
     """Looking a person up in the log is itself an access to information about them."""
     account = search.person_account()
-    services.access_log_record(
+    access_log_record(
         action=action,
         subject_kind=SubjectKind.ACCESS_LOG,
         subject_number=search.dossier_number(),
         person=account,
-        actor=_user(request),
+        actor=signed_in_user(request),
         why=why,
     )
 
@@ -297,7 +273,9 @@ def incident_new(request: HttpRequest) -> HttpResponse:
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            incident = services.incident_report(actor=_user(request), fields=form.incident_fields())
+            incident = services.incident_report(
+                actor=signed_in_user(request), fields=form.incident_fields()
+            )
         except PrivacyError as exc:
             form.add_error(None, str(exc))
         else:
@@ -315,11 +293,11 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 @require_safe
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(pk)
-    services.access_log_record(
+    access_log_record(
         action=AccessAction.READ,
         subject_kind=SubjectKind.INCIDENT,
         subject_id=incident.pk,
-        actor=_user(request),
+        actor=signed_in_user(request),
         why=f"consultation du registre des incidents par le {OFFICER_WHY}",
     )
     return render(request, "privacy/incident.html", _incident_context(incident))
@@ -361,7 +339,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.incident_update(
                 incident=incident,
-                actor=_user(request),
+                actor=signed_in_user(request),
                 fields=form.incident_fields(),
                 expected_version=form.cleaned_data.get("version"),
             )
@@ -402,7 +380,7 @@ def incident_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
         try:
             MOVES[move](
                 incident=incident,
-                actor=_user(request),
+                actor=signed_in_user(request),
                 expected_version=form.cleaned_data["version"],
             )
         except PrivacyError as exc:
@@ -479,10 +457,10 @@ def _incident_row(i: ConfidentialityIncident) -> list[object]:
 @require_safe
 def incidents_export(request: HttpRequest) -> HttpResponseBase:
     register = list(ConfidentialityIncident.objects.order_by("created_at", "pk"))
-    services.access_log_record(
+    access_log_record(
         action=AccessAction.EXPORT,
         subject_kind=SubjectKind.INCIDENT,
-        actor=_user(request),
+        actor=signed_in_user(request),
         why=f"export du registre des incidents ({len(register)} incidents) du {OFFICER_WHY}",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -499,11 +477,11 @@ def incidents_export(request: HttpRequest) -> HttpResponseBase:
 @privacy_officer_required
 @require_http_methods(["GET", "POST"])
 def legal_holds(request: HttpRequest) -> HttpResponse:
-    form = LegalHoldForm(request.POST or None, officer=_user(request))
+    form = LegalHoldForm(request.POST or None, officer=signed_in_user(request))
     if request.method == "POST" and form.is_valid():
         try:
             hold = services.legal_hold_place(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 reason=form.cleaned_data["reason"],
                 dossier=form.cleaned_data.get("target_dossier"),
                 person=form.cleaned_data.get("target_person"),
@@ -531,7 +509,7 @@ def legal_holds(request: HttpRequest) -> HttpResponse:
 def legal_hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
     hold = get_object_or_404(LegalHold, pk=pk)
     try:
-        services.legal_hold_lift(hold=hold, actor=_user(request))
+        services.legal_hold_lift(hold=hold, actor=signed_in_user(request))
     except PrivacyError as exc:
         messages.error(request, str(exc))
     else:

@@ -30,12 +30,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, models
 
 from guichet.catalogue.models import ClockEvent, Commitment, CommitmentUnit
 from guichet.clock import BusinessCalendar
 from guichet.clock.batch import compute_batch
-from guichet.dossiers.models import OPEN_STATES, Channel, EventKind
+from guichet.dossiers.models import OPEN_STATES, Channel, Dossier, DossierEvent, EventKind
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -223,6 +223,10 @@ def _day_sql(column: str) -> str:
     return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
 
 
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def _case(column: str, codes: dict[str, int]) -> str:
     # Only the project's own constants go into this SQL, never user input.
     whens = " ".join(f"WHEN '{value}' THEN {code}" for value, code in codes.items())
@@ -237,7 +241,7 @@ def dossiers_sql(scope: Scope) -> tuple[str, list[Any]]:
         "SELECT d.id, d.service_id, d.unit_id, "  # noqa: S608 (constants only)
         f"{_case('d.channel', channels)}, {_day_sql('d.received_on')}, "
         f"CASE WHEN d.state IN ({open_states}) THEN 1 ELSE 0 END "
-        f"FROM dossiers_dossier d WHERE {where}"
+        f"FROM {_table(Dossier)} d WHERE {where}"
     )
     return sql, params
 
@@ -247,7 +251,7 @@ def events_sql(scope: Scope) -> tuple[str, list[Any]]:
     sql = (
         "SELECT e.dossier_id, e.seq, "  # noqa: S608 (constants only)
         f"{_case('e.kind', KIND)}, {_day_sql('e.occurred_on')} "
-        f"FROM dossiers_dossierevent e WHERE e.kind IN ({kinds})"
+        f"FROM {_table(DossierEvent)} e WHERE e.kind IN ({kinds})"
     )
     params: list[Any] = []
     if scope.events_until is not None:
@@ -255,7 +259,7 @@ def events_sql(scope: Scope) -> tuple[str, list[Any]]:
         params.append(scope.events_until)
     if scope.narrow:
         where, more = scope.where("d")
-        sql += f" AND e.dossier_id IN (SELECT d.id FROM dossiers_dossier d WHERE {where})"  # noqa: S608
+        sql += f" AND e.dossier_id IN (SELECT d.id FROM {_table(Dossier)} d WHERE {where})"  # noqa: S608
         params += more
     return sql, params
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from guichet.accounts.models import User
+from guichet.accounts.decorators import signed_in_user, supervisor_required
+from guichet.accounts.selectors import supervised_units
 from guichet.catalogue.models import Commitment
 from guichet.dossiers.selectors import dossiers_of_staff
 from guichet.reports import charts
@@ -48,19 +49,12 @@ from guichet.reports.forms import (
     FilterForm,
     default_period,
 )
-from guichet.reports.selectors import supervised_units, supervisor_required
 
 PAGE_SIZE = 50
 MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
              "nov.", "déc.")  # fmt: skip
 MONTHS_LONG = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
                "septembre", "octobre", "novembre", "décembre")  # fmt: skip
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (supervisor_required ran first)
-    return user
 
 
 def percent(result: Result) -> str:
@@ -229,7 +223,7 @@ def _with_period(request: HttpRequest, today: date) -> QueryDict:
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """The results of the supervisor's units: compliance over a period, open dossiers now."""
     today = timezone.localdate()
-    units = list(supervised_units(_user(request)))
+    units = list(supervised_units(signed_in_user(request)))
     form = FilterForm(_with_period(request, today), units=units, today=today)
     context: dict[str, Any] = {"form": form, "units": units}
     if form.is_valid():
@@ -263,7 +257,7 @@ def dossiers_view(request: HttpRequest) -> HttpResponse:
     from guichet.reports.dashboard import open_kind
 
     today = timezone.localdate()
-    user = _user(request)
+    user = signed_in_user(request)
     units = list(supervised_units(user))
     form = DrillForm(_with_period(request, today), units=units, today=today)
     if not form.is_valid():

@@ -8,8 +8,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,33 +24,13 @@ from guichet.accounts.administration.forms import (
     ServiceAssignForm,
     UnitForm,
 )
+from guichet.accounts.decorators import administrator_required, signed_in_user
 from guichet.accounts.models import StaffRole, User
 from guichet.accounts.reauth import recent_auth_ok, recent_auth_required
 from guichet.accounts.services import AdministrationError
 
 HISTORY_PAGE_SIZE = 100
 PERSON_HISTORY_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (login_required ran first)
-    return user
-
-
-def administrator_required(
-    view: Callable[..., HttpResponseBase],
-) -> Callable[..., HttpResponseBase]:
-    """Only administrators; anyone else signed in gets a 404."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not selectors.is_administrator(request.user):
-            raise Http404("Page introuvable")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def reauth_before_change(
@@ -91,7 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The staff list, and finding anyone (staff or not) by e-mail address. The address is
     sent with POST and the answer is a redirect to the person's page, by account number: it
     never appears in an address, so never in a server's or proxy's log."""
-    viewer = _user(request)
+    viewer = signed_in_user(request)
     form = PersonSearchForm(request.POST if request.method == "POST" else None)
     status = 200
     if form.is_bound:
@@ -114,7 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _person_page(
     request: HttpRequest, person: User, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
-    viewer = _user(request)
+    viewer = signed_in_user(request)
     warnings = selectors.staff_warnings(person)
     conflict = warnings.client_dossiers > 0
     context = {
@@ -137,7 +116,7 @@ def _person_page(
 @require_safe
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(
-        _user(request), person_id, why="administration des droits d'accès : consultation"
+        signed_in_user(request), person_id, why="administration des droits d'accès : consultation"
     )
     return _person_page(request, person)
 
@@ -146,7 +125,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 @recent_auth_required
 def membership_grant(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _user(request)
+    actor = signed_in_user(request)
     person = selectors.person_get(actor, person_id, why=None)
     conflict = selectors.staff_warnings(person).client_dossiers > 0
     form = MembershipGrantForm(request.POST, prefix="affectation", conflict=conflict)
@@ -181,7 +160,7 @@ def membership_grant(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 @recent_auth_required
 def role_grant(request: HttpRequest, person_id: int) -> HttpResponse:
-    actor = _user(request)
+    actor = signed_in_user(request)
     person = selectors.person_get(actor, person_id, why=None)
     conflict = selectors.staff_warnings(person).client_dossiers > 0
     form = RoleGrantForm(request.POST, prefix="role", conflict=conflict)
@@ -211,7 +190,7 @@ def role_grant(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @reauth_before_change
 def membership_revoke(request: HttpRequest, membership_id: int) -> HttpResponse:
-    actor = _user(request)
+    actor = signed_in_user(request)
     membership = selectors.membership_get(actor, membership_id)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -253,7 +232,7 @@ def membership_revoke(request: HttpRequest, membership_id: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @reauth_before_change
 def role_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
-    actor = _user(request)
+    actor = signed_in_user(request)
     grant = selectors.role_grant_get(actor, grant_id)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -288,7 +267,7 @@ def role_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
 
 
 def _units_page(request: HttpRequest, *, status: int = 200, **forms: Any) -> HttpResponse:
-    viewer = _user(request)
+    viewer = signed_in_user(request)
     services_in_force = selectors.current_services(viewer, on=timezone.localdate())
     names = {s.code: s.name_fr for s in services_in_force}
     units = list(selectors.units(viewer))
@@ -328,7 +307,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             unit = services.unit_create(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 code=form.cleaned_data["code"],
                 name=form.cleaned_data["name"],
                 reason=form.cleaned_data["reason"],
@@ -345,7 +324,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @recent_auth_required
 def service_assign(request: HttpRequest) -> HttpResponse:
-    actor = _user(request)
+    actor = signed_in_user(request)
     services_in_force = selectors.current_services(actor, on=timezone.localdate())
     form = ServiceAssignForm(request.POST, prefix="service", services=services_in_force)
     if form.is_valid():
@@ -373,7 +352,7 @@ def service_assign(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @reauth_before_change
 def service_release(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _user(request)
+    actor = signed_in_user(request)
     owned = selectors.unit_service_get(actor, code)
     names = {s.code: s.name_fr for s in selectors.current_services(actor, on=timezone.localdate())}
     name = names.get(owned.service_code, owned.service_code)
@@ -416,7 +395,7 @@ def service_release(request: HttpRequest, code: str) -> HttpResponse:
 @administrator_required
 @require_safe
 def history(request: HttpRequest) -> HttpResponse:
-    changes = selectors.access_changes(_user(request))
+    changes = selectors.access_changes(signed_in_user(request))
     try:
         before = int(request.GET.get("avant", ""))
     except ValueError:

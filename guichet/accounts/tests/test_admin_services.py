@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from guichet.accounts import services
 from guichet.accounts.models import ApiToken, TotpDevice, User
-from guichet.privacy.models import AccessLog
+from guichet.audit.models import AccessLog
 
 pytestmark = pytest.mark.django_db
 

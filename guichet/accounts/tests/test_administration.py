@@ -21,8 +21,8 @@ from guichet.accounts.models import (
     User,
 )
 from guichet.accounts.services import AdministrationError
+from guichet.audit.models import AccessAction, AccessLog, SubjectKind
 from guichet.dossiers.services import DossierError, dossier_assign
-from guichet.privacy.models import AccessAction, AccessLog, SubjectKind
 from guichet.testing import PASSWORD, Personas, addresses, assert_no_email_in, make_dossier
 
 pytestmark = pytest.mark.django_db

@@ -24,8 +24,8 @@ from guichet.accounts.services import (
     language_of_service_declare,
     language_of_service_end,
 )
+from guichet.audit.models import AccessLog, SubjectKind
 from guichet.dossiers.models import EventKind
-from guichet.privacy.models import AccessLog, SubjectKind
 from guichet.testing import PASSWORD, Personas, make_dossier
 
 pytestmark = pytest.mark.django_db

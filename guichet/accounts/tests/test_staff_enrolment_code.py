@@ -24,7 +24,7 @@ from guichet.accounts.tests.helpers import (
     mailbox_code_in,
     prove_mailbox,
 )
-from guichet.privacy.models import AccessAction, AccessLog
+from guichet.audit.models import AccessAction, AccessLog
 from guichet.testing import PASSWORD, Personas
 
 pytestmark = pytest.mark.django_db

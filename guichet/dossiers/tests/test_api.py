@@ -24,10 +24,10 @@ from guichet.accounts.models import (
     User,
 )
 from guichet.accounts.services import api_token_create
+from guichet.audit.models import AccessLog
 from guichet.catalogue.models import Declaration
 from guichet.dossiers.models import Channel, Dossier
 from guichet.dossiers.services import Applicant, dossier_file
-from guichet.privacy.models import AccessLog
 
 pytestmark = pytest.mark.django_db
 

@@ -2,20 +2,18 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from guichet.accounts.decorators import signed_in_user, staff_required
 from guichet.accounts.forms import StaffLanguageOfServiceForm
 from guichet.accounts.language import current_declaration
-from guichet.accounts.models import Unit, UnitService, User, units_of_request_user
+from guichet.accounts.models import Unit, UnitService, User
 from guichet.accounts.services import (
     LanguageError,
     language_of_service_declare,
@@ -56,29 +54,7 @@ from guichet.dossiers.views.files import document_response, letter_response
 from guichet.dossiers.worklist import Cursor, Filters, unit_services
 from guichet.dossiers.worklist import counts as worklist_counts
 from guichet.dossiers.worklist import page as worklist_page
-from guichet.mandates.history import ever_mandated, office_history
-from guichet.mandates.selectors import mandates_in_force
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (login_required ran first)
-    return user
-
-
-def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Only members of a unit reach the back office; others get a 404, not a hint."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        units = units_of_request_user(_user(request))
-        if not units:
-            raise Http404("Page introuvable")
-        request.units = units  # type: ignore[attr-defined]  # the worklist shows them
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from guichet.mandates.for_dossiers import ever_mandated, mandates_in_force, office_history
 
 
 def _filter_form(request: HttpRequest, unit: Unit) -> WorklistFilterForm:
@@ -129,7 +105,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request, unit)
     filters = Filters(**form.cleaned_data) if form.is_valid() else Filters()
     cursor = Cursor.parse(request.GET.get("apres", ""))
-    viewer = _user(request).pk
+    viewer = signed_in_user(request).pk
     shown = worklist_page(unit, filters, today, cursor, viewer=viewer)
     query = request.GET.copy()
     query.pop("apres", None)
@@ -296,7 +272,7 @@ def _detail_context(
 @staff_required
 @require_safe
 def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     shown = request.GET.get("formulaire", "")
     if request.headers.get("HX-Request") and shown in ACTION_FORMS:
         # The form of one action, asked for when the agent opens it: the version is the one of
@@ -481,7 +457,7 @@ CONFIRM_ACTIONS = {slug for slug, action in ACTIONS.items() if action[0] is Conf
 def dossier_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404("Action inconnue")
-    user = _user(request)
+    user = signed_in_user(request)
     dossier = dossier_get_for_staff(user, number, why="traitement du dossier")
     _, act, success = ACTIONS[action]
     form = _action_form(dossier, action, data=request.POST, files=request.FILES)
@@ -502,7 +478,7 @@ def dossier_action(request: HttpRequest, number: str, action: str) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def record_mail(request: HttpRequest) -> HttpResponse:
     """Record a paper request with its real date of reception."""
-    user = _user(request)
+    user = signed_in_user(request)
     codes = UnitService.objects.filter(unit__memberships__user=user).values("service_code")
     declaration = declaration_in_force(on=timezone.localdate())
     choices = (
@@ -545,7 +521,7 @@ def record_mail(request: HttpRequest) -> HttpResponse:
 @require_safe
 def letter_pdf(request: HttpRequest, number: str, letter_id: int) -> FileResponse:
     letter = letter_get_for_user(
-        _user(request), number, letter_id, staff=True, why="traitement du dossier"
+        signed_in_user(request), number, letter_id, staff=True, why="traitement du dossier"
     )
     return letter_response(letter)
 
@@ -554,6 +530,6 @@ def letter_pdf(request: HttpRequest, number: str, letter_id: int) -> FileRespons
 @require_safe
 def document_file(request: HttpRequest, number: str, document_id: int) -> FileResponse:
     document = document_get_for_user(
-        _user(request), number, document_id, staff=True, why="traitement du dossier"
+        signed_in_user(request), number, document_id, staff=True, why="traitement du dossier"
     )
     return document_response(document)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from guichet.accounts.decorators import signed_in_user
 from guichet.accounts.models import User
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
@@ -38,7 +39,7 @@ from guichet.dossiers.selectors import (
 )
 from guichet.dossiers.services import Applicant, DossierError, NewDocument
 from guichet.dossiers.views.files import document_response, letter_response
-from guichet.mandates.pages import dossier_page_context
+from guichet.mandates.for_dossiers import dossier_page_context
 
 # Events a client sees in their history (internal steps such as assignment are not shown).
 CLIENT_EVENTS = {
@@ -69,12 +70,6 @@ CLIENT_EVENTS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (login_required ran first)
-    return user
-
-
 def _service_for_request(code: str) -> Service:
     declaration = declaration_in_force(on=timezone.localdate())
     service = (
@@ -91,7 +86,7 @@ def _service_for_request(code: str) -> Service:
 @require_http_methods(["GET", "POST"])
 def file_request(request: HttpRequest, code: str) -> HttpResponse:
     service = _service_for_request(code)
-    user = _user(request)
+    user = signed_in_user(request)
     form = FileRequestForm(
         request.POST or None,
         request.FILES or None,
@@ -129,7 +124,9 @@ def file_request(request: HttpRequest, code: str) -> HttpResponse:
 @require_safe
 def my_dossiers(request: HttpRequest) -> HttpResponse:
     dossiers = (
-        dossiers_of_client(_user(request)).select_related("service").order_by("-received_on", "-id")
+        dossiers_of_client(signed_in_user(request))
+        .select_related("service")
+        .order_by("-received_on", "-id")
     )
     return render(request, "dossiers/portal/my_dossiers.html", {"dossiers": dossiers})
 
@@ -176,7 +173,7 @@ def _detail_context(dossier: Dossier, viewer: User, **forms: Any) -> dict[str, A
 @login_required
 @require_safe
 def dossier_detail(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     dossier = dossier_get_for_client(user, number, why="consultation par le client")
     return render(
         request, "dossiers/portal/dossier.html", _detail_context(dossier, user, **_forms(dossier))
@@ -204,7 +201,7 @@ def _client_action(
 ) -> HttpResponse:
     """Validate the form, call the service, redirect; on any refusal show the page again with
     the message and nothing changed."""
-    user = _user(request)
+    user = signed_in_user(request)
     dossier = dossier_get_for_client(user, number, why="démarche du client")
     form = form_class(request.POST, request.FILES, prefix=form_name.removesuffix("_form"))
     if form.is_valid():
@@ -310,7 +307,7 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_change(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     dossier = dossier_get_for_client(user, number, why="démarche du client")
     form = ChangeForm(request.POST or None, initial={"version": dossier.version})
     if request.method == "POST" and form.is_valid():
@@ -340,7 +337,7 @@ def report_change(request: HttpRequest, number: str) -> HttpResponse:
 @require_safe
 def letter_pdf(request: HttpRequest, number: str, letter_id: int) -> FileResponse:
     letter = letter_get_for_user(
-        _user(request), number, letter_id, staff=False, why="consultation par le client"
+        signed_in_user(request), number, letter_id, staff=False, why="consultation par le client"
     )
     return letter_response(letter)
 
@@ -349,7 +346,7 @@ def letter_pdf(request: HttpRequest, number: str, letter_id: int) -> FileRespons
 @require_safe
 def document_file(request: HttpRequest, number: str, document_id: int) -> FileResponse:
     document = document_get_for_user(
-        _user(request), number, document_id, staff=False, why="consultation par le client"
+        signed_in_user(request), number, document_id, staff=False, why="consultation par le client"
     )
     return document_response(document)
 
@@ -368,7 +365,7 @@ def link_start(request: HttpRequest) -> HttpResponse:
     form = LinkStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.dossier_link_start(
-            user=_user(request),
+            user=signed_in_user(request),
             number=form.cleaned_data["number"],
             birth_date=form.cleaned_data["birth_date"],
         )
@@ -390,7 +387,7 @@ def link_confirm(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         number = form.cleaned_data["number"]
         result = services.dossier_link_confirm(
-            user=_user(request), number=number, code=form.cleaned_data["code"]
+            user=signed_in_user(request), number=number, code=form.cleaned_data["code"]
         )
         if result is services.LinkOutcome.LINKED:
             messages.success(request, _("Le dossier est maintenant lié à votre compte."))

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 
+from guichet.audit.models import AccessAction, AccessLog
 from guichet.dossiers.models import Dossier, DossierEvent, EventKind
 from guichet.mandates.models import Consultant, Mandate
 from guichet.mandates.services import (
@@ -19,7 +20,6 @@ from guichet.mandates.services import (
     mandate_revoke,
 )
 from guichet.mandates.tests.conftest import CONSULTANT_EMAIL, NUMBER, signed_in
-from guichet.privacy.models import AccessAction, AccessLog
 from guichet.testing import Personas, make_dossier, pdf_upload
 
 pytestmark = pytest.mark.django_db

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from guichet.audit.models import AccessAction, AccessLog
 from guichet.dossiers.models import Dossier, DossierEvent, EventKind
 from guichet.mandates.models import Consultant, Mandate
 from guichet.mandates.services import MandateError, consultant_suspend, mandate_grant
 from guichet.mandates.tests.conftest import CONSULTANT_EMAIL, NUMBER, signed_in
-from guichet.privacy.models import AccessAction, AccessLog
 from guichet.testing import Personas, run_tasks
 
 pytestmark = pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from guichet.accounts.models import User
+from guichet.audit.models import AccessLog
 from guichet.mandates.models import Consultant
 from guichet.mandates.services import (
     MandateError,
@@ -20,7 +21,6 @@ from guichet.mandates.services import (
     consultant_suspension_lift,
 )
 from guichet.mandates.tests.conftest import CONSULTANT_EMAIL, NUMBER
-from guichet.privacy.models import AccessLog
 from guichet.testing import Personas, run_command
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""The access log's tamper evidence and the role-checked guards (guichet/privacy/chain.py,
-guichet/privacy/db.py, guichet/append_only.py).
+"""The access log's tamper evidence and the role-checked guards (guichet/audit/chain.py,
+guichet/audit/db.py, guichet/append_only.py).
 
 Adds the chain's columns and its lane heads, seals the rows already there in lane 0 (id order),
 then puts the guards back: on PostgreSQL, the access log's trigger function now checks the
@@ -10,8 +10,8 @@ append-only guard; on SQLite, the steps of requests now refuse DELETE too.
 from django.db import migrations, models
 
 from guichet import append_only
-from guichet.privacy import chain
-from guichet.privacy.db import PG_GUARD, SQLITE_GUARD
+from guichet.audit import chain
+from guichet.audit.db import PG_GUARD, SQLITE_GUARD
 
 LOG = "privacy_accesslog"
 STEPS = "privacy_inforequestevent"

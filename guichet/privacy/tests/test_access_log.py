@@ -13,9 +13,9 @@ from django.test import Client
 from guichet.accounts.models import Membership, StaffRole, User
 from guichet.accounts.services import api_token_create
 from guichet.append_only import AppendOnlyError
+from guichet.audit.models import AccessLog
 from guichet.dossiers import services
 from guichet.dossiers.models import Decision, Dossier
-from guichet.privacy.models import AccessLog
 from guichet.privacy.tests.conftest import client_for
 from guichet.testing import Personas, make_dossier
 
@@ -345,7 +345,7 @@ def test_the_database_refuses_a_delete(entry: AccessLog) -> None:
 def test_a_purge_may_delete_only_entries_older_than_its_cutoff(
     personas: Personas, dossier: Dossier
 ) -> None:
-    from guichet.privacy.db import access_log_deletable
+    from guichet.audit.db import access_log_deletable
 
     first = AccessLog.objects.order_by("id").first()
     assert first is not None

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from guichet.accounts.models import User
 from guichet.accounts.tests.helpers import code_for, link_in, log_in
+from guichet.audit.models import AccessAction, AccessLog, SubjectKind
 from guichet.dossiers import services as dossier_services
 from guichet.dossiers.models import Channel
-from guichet.privacy.models import AccessAction, AccessLog, SubjectKind
 from guichet.privacy.selectors import LogSearch, access_log_search
 from guichet.privacy.tests.conftest import client_for, search_log
 from guichet.testing import Personas, make_dossier

@@ -7,12 +7,14 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from guichet import personal_data as registry
 from guichet.accounts.models import User
 from guichet.accounts.services import language_of_service_declare
 from guichet.dossiers import services as dossier_services
 from guichet.dossiers.models import Dossier
+from guichet.personal_data import register_section
 from guichet.privacy import services
-from guichet.privacy.export import export_json, export_pdf, personal_data, register_section
+from guichet.privacy.export import export_json, export_pdf, personal_data
 from guichet.privacy.models import InfoRequestKind
 from guichet.testing import Personas, make_dossier
 
@@ -119,7 +121,6 @@ def test_the_export_says_nothing_about_anyone_else(
 
 
 def test_an_app_adds_its_section_through_the_registry(personas: Personas, world: Any) -> None:
-    from guichet.privacy import export
 
     @register_section("essai", title="Section d'essai", description="Pour le test.", order=1)
     def section(user: User) -> dict[str, Any]:
@@ -135,7 +136,7 @@ def test_an_app_adds_its_section_through_the_registry(personas: Personas, world:
             def other(user: User) -> dict[str, Any]:
                 return {}
     finally:
-        export._SECTIONS.pop("essai")
+        registry._SECTIONS.pop("essai")
 
 
 def test_the_pdf_is_a_tagged_pdf_with_the_same_content(
@@ -164,7 +165,7 @@ def test_the_pdf_is_a_tagged_pdf_with_the_same_content(
 def test_the_command_writes_both_files_and_logs_the_export(
     personas: Personas, dossier: Dossier, tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from guichet.privacy.models import AccessAction, AccessLog
+    from guichet.audit.models import AccessAction, AccessLog
     from guichet.testing import run_command
 
     before = AccessLog.objects.count()

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guichet.accounts.models import User
+from guichet.audit.models import AccessLog
 from guichet.privacy import services
-from guichet.privacy.models import AccessLog, ConfidentialityIncident, IncidentStatus
+from guichet.privacy.models import ConfidentialityIncident, IncidentStatus
 from guichet.privacy.services import PrivacyError
 from guichet.privacy.tests.conftest import client_for
 

@@ -17,8 +17,8 @@ from django.test import Client
 
 from guichet.accounts.models import Membership, StaffRole, User
 from guichet.accounts.services import api_token_create
+from guichet.audit.models import AccessLog
 from guichet.dossiers.models import Dossier
-from guichet.privacy.models import AccessLog
 from guichet.privacy.tests.conftest import client_for, search_log
 from guichet.testing import PASSWORD, Personas, pdf_upload, run_command
 

@@ -10,10 +10,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from guichet.accounts.models import User
+from guichet.audit.models import AccessLog
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.selectors import dossier_get_for_privacy_officer
 from guichet.privacy import services
-from guichet.privacy.models import AccessLog, InfoRequestKind, LegalHold
+from guichet.privacy.models import InfoRequestKind, LegalHold
 from guichet.privacy.tests.conftest import client_for
 from guichet.testing import Personas, make_dossier
 

@@ -12,6 +12,8 @@ import pytest
 import time_machine
 
 from guichet.accounts.models import User
+from guichet.audit.models import AccessLog
+from guichet.audit.services import access_log_read
 from guichet.dossiers import services
 from guichet.dossiers.models import (
     Decision,
@@ -22,8 +24,8 @@ from guichet.dossiers.models import (
     Letter,
 )
 from guichet.dossiers.services import Applicant
-from guichet.privacy.models import AccessLog, LegalHold
-from guichet.privacy.services import access_log_read, legal_hold_lift, legal_hold_place
+from guichet.privacy.models import LegalHold
+from guichet.privacy.services import legal_hold_lift, legal_hold_place
 from guichet.testing import PASSWORD, Personas, checked, make_dossier, pdf_upload, run_command
 
 pytestmark = pytest.mark.django_db

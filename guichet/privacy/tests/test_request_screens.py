@@ -9,17 +9,10 @@ import time_machine
 from django.test import Client
 
 from guichet.accounts.models import User
+from guichet.audit.models import AccessAction, AccessLog, SubjectKind
 from guichet.dossiers.models import Dossier
 from guichet.privacy import services
-from guichet.privacy.models import (
-    AccessAction,
-    AccessLog,
-    InfoRequest,
-    InfoRequestEvent,
-    InfoRequestFile,
-    InfoRequestKind,
-    SubjectKind,
-)
+from guichet.privacy.models import InfoRequest, InfoRequestEvent, InfoRequestFile, InfoRequestKind
 from guichet.privacy.tests.conftest import client_for
 from guichet.testing import Personas
 

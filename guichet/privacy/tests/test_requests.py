@@ -12,17 +12,10 @@ from pypdf import PdfReader
 
 from guichet.accounts.models import User
 from guichet.append_only import AppendOnlyError
+from guichet.audit.models import AccessAction, AccessLog, SubjectKind
 from guichet.dossiers.models import Dossier, DossierEvent, EventKind
 from guichet.privacy import services
-from guichet.privacy.models import (
-    AccessAction,
-    AccessLog,
-    InfoRequest,
-    InfoRequestEvent,
-    InfoRequestFile,
-    InfoRequestKind,
-    SubjectKind,
-)
+from guichet.privacy.models import InfoRequest, InfoRequestEvent, InfoRequestFile, InfoRequestKind
 from guichet.privacy.services import PrivacyError
 from guichet.testing import Personas, run_tasks
 

@@ -14,16 +14,12 @@ import time_machine
 from django.test import Client, RequestFactory
 
 from guichet.accounts.models import User
+from guichet.audit.models import AccessAction, AccessLog, SubjectKind
+from guichet.audit.services import access_log_record
 from guichet.dossiers.models import Dossier
 from guichet.dossiers.services import Applicant
 from guichet.privacy import services
-from guichet.privacy.models import (
-    AccessAction,
-    AccessLog,
-    ConfidentialityIncident,
-    LegalHold,
-    SubjectKind,
-)
+from guichet.privacy.models import ConfidentialityIncident, LegalHold
 from guichet.privacy.tests.conftest import client_for, search_log
 from guichet.searches import search_remember
 from guichet.testing import Personas, addresses, assert_no_email_in, make_dossier
@@ -407,7 +403,7 @@ def test_the_longest_dossier_number_is_searched_and_recorded(
     recorded, and exported."""
     number = "2026-123456789012345"
     assert len(number) == 20
-    services.access_log_record(
+    access_log_record(
         action=AccessAction.READ,
         subject_kind=SubjectKind.DOSSIER,
         subject_number=number,
@@ -429,7 +425,7 @@ def test_the_log_refuses_a_number_longer_than_its_column(personas: Personas) -> 
     """On every database: SQLite would keep it, PostgreSQL refuse it with a server error."""
     before = AccessLog.objects.count()
     with pytest.raises(ValueError, match="subject_number longer than 20 characters"):
-        services.access_log_record(
+        access_log_record(
             action=AccessAction.READ,
             subject_kind=SubjectKind.DOSSIER,
             subject_number="2026-1234567890123456",
@@ -441,7 +437,7 @@ def test_the_log_refuses_a_number_longer_than_its_column(personas: Personas) -> 
 
 def test_the_log_pages_by_fifty(officer: User, personas: Personas) -> None:
     for i in range(55):
-        services.access_log_record(
+        access_log_record(
             action=AccessAction.READ,
             subject_kind=SubjectKind.DOSSIER,
             subject_number="2026-777777",
@@ -560,7 +556,7 @@ def test_no_email_reaches_the_address_column_of_the_log(
 
 
 def test_a_cell_that_looks_like_a_formula_is_neutralized(personas: Personas, officer: User) -> None:
-    services.access_log_record(
+    access_log_record(
         action=AccessAction.READ,
         subject_kind=SubjectKind.DOSSIER,
         subject_number="2026-888888",

@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from guichet.accounts.models import User
+from guichet.audit.models import AccessAction, SubjectKind
+from guichet.audit.services import access_log_record
 from guichet.cli import OneLineErrorsMixin, fail
 from guichet.privacy.export import export_json, export_pdf, personal_data
-from guichet.privacy.models import AccessAction, SubjectKind
-from guichet.privacy.services import access_log_record
 
 COMMAND = "guichet export-personal-data"
 

@@ -11,8 +11,8 @@ when it matches an account, the entry points to the account; otherwise it has no
 from typing import Any
 
 from guichet.accounts.models import User
-from guichet.privacy.models import AccountEvent
-from guichet.privacy.services import access_log_account_event
+from guichet.audit.models import AccountEvent
+from guichet.audit.services import access_log_account_event
 
 
 def logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

@@ -2,7 +2,7 @@
 
 `flush` deletes every row of every table; Django's test framework runs it after each
 transactional test. On SQLite a DELETE from the access log is refused unless the connection's
-`guichet_access_log_purge_before()` function allows it (guichet/privacy/db.py), so this command
+`guichet_access_log_purge_before()` function allows it (guichet/audit/db.py), so this command
 allows it for the flush, and for nothing else.
 """
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.commands import flush
 
-from guichet.privacy.db import flushing
+from guichet.audit.db import flushing
 
 
 class Command(flush.Command):

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models
 
-from guichet.privacy.models import AccessLog, AccessLogChain
+from guichet.audit.models import AccessLog, AccessLogChain
 
 GENESIS = "0" * 64
 LANES = 8

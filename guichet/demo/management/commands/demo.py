@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from guichet.cli import OneLineErrorsMixin, fail
 from guichet.datafiles import DataFileError
-from guichet.dossiers.demo import DEMO_PASSWORD, LOGINS, demo_load, demo_present
+from guichet.demo.load import demo_load, demo_present
+from guichet.demo.people import DEMO_PASSWORD, LOGINS
 from guichet.dossiers.models import DossierState
 from guichet.env import env_bool
 

@@ -1,4 +1,4 @@
-"""guichet access-log verify: check the access log's chain (guichet/privacy/chain.py).
+"""guichet access-log verify: check the access log's chain (guichet/audit/chain.py).
 
 Exit 0 and the number of entries checked when every entry's seal and link hold; exit 1 and
 the first entry whose seal or link fails otherwise.
@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from guichet.audit.chain import verify
 from guichet.cli import OneLineErrorsMixin
-from guichet.privacy.chain import verify
 
 REASONS = {
     "altered": "son empreinte ne correspond pas à son contenu (entrée modifiée)",

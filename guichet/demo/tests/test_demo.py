@@ -3,8 +3,6 @@ dossiers made through the service functions (events, states, clock caches)."""
 
 import random
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 import time_machine
@@ -14,8 +12,8 @@ from django.db.models import Count
 from guichet.accounts.models import Membership, StaffRole, UnitService, User
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
+from guichet.demo.people import DEMO_PASSWORD
 from guichet.dossiers.clocks import derive_clocks, earliest
-from guichet.dossiers.demo import DEMO_PASSWORD
 from guichet.dossiers.models import (
     OPEN_STATES,
     Dossier,
@@ -43,11 +41,6 @@ STATE_OF_EVENT = {
     EventKind.WITHDRAWN: DossierState.WITHDRAWN,
     EventKind.CLOSED: DossierState.CLOSED,
 }
-
-
-@pytest.fixture(autouse=True)
-def media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture
@@ -128,7 +121,7 @@ def test_the_demo_client_has_four_dossiers_with_real_letters(demo: CommandRun) -
     assert refused is not None and refused.service.review_service_code
 
 
-def test_histories_are_complete_and_agree_with_the_dossiers(demo: CommandRun) -> None:
+def test_histories_are_complete_and_agree_with_each_dossier(demo: CommandRun) -> None:
     assert Dossier.objects.count() == 120 + 4
     events: dict[int, list[DossierEvent]] = {}
     for event in DossierEvent.objects.order_by("dossier_id", "seq"):

@@ -14,7 +14,7 @@ SQLite (the embedded default)
     registers that function on each of its connections (apps.py); it answers NULL (refuse)
     except inside `access_log_deletable(cutoff)`, and any other program opening the file has no
     such function, so its DELETE fails. Django's `flush` (which empties every table, in tests
-    too) is the one other caller: guichet/privacy/management/commands/flush.py.
+    too) is the one other caller: guichet/audit/management/commands/flush.py.
 """
 
 import contextvars

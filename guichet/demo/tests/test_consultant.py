@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from guichet.dossiers.demo import CONSULTANT, DEMO_PASSWORD
+from guichet.demo.people import CONSULTANT, DEMO_PASSWORD
 from guichet.dossiers.models import Decision, DossierState, EventKind
 from guichet.mandates.models import Mandate
 from guichet.testing import run_command

@@ -127,11 +127,11 @@ def test_a_hostile_dossier_number_is_not_found(personas: Personas, number: str) 
     """NUL bytes, line breaks, invalid UTF-8 and oversized numbers in an address are a 404 on
     every page and endpoint that takes a number (PostgreSQL refuses NUL in a query: it must
     never get that far), and nothing is logged as read."""
-    from guichet.accounts.models import api_token_create
+    from guichet.accounts.services import api_token_create
     from guichet.audit.models import AccessLog
 
     make_dossier(personas)
-    _, secret = api_token_create(name="Système", user=personas.agent)
+    _, secret = api_token_create(name="Système", user=personas.agent, actor=None)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     owner, agent = signed_in(personas.owner), signed_in(personas.agent)
     answers = {

@@ -1,13 +1,21 @@
+"""The Django admin of accounts. What it changes goes through the services that log it
+(guichet/accounts/services.py), with the administrator signed in as the actor: creating and
+revoking API tokens, removing someone's authenticator application. Roles are not given here:
+`is_staff`, `is_superuser`, groups and permissions are shown read-only, and the staff's roles
+are given and taken back in the Administration area (/administration/), which keeps their
+history."""
+
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from guichet.accounts import services
+from guichet.accounts.decorators import signed_in_user
 from guichet.accounts.models import ApiToken, Signup, TotpDevice, User
 from guichet.searches import SearchByPostAdmin
 
@@ -27,11 +35,15 @@ class UserAdmin(SearchByPostAdmin[User], BaseUserAdmin):  # type: ignore[type-ar
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    # Who may do what is given in the Administration area, where each change is a logged
+    # service with a reason; here a POST cannot change them (Django ignores read-only fields).
+    readonly_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(SearchByPostAdmin[ApiToken]):
-    """Tokens are created here (the secret is shown once) and revoked, never edited."""
+    """Tokens are created here (the secret is shown once) and revoked, never edited nor
+    deleted: both go through the services, which write the access log."""
 
     list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
@@ -48,31 +60,50 @@ class ApiTokenAdmin(SearchByPostAdmin[ApiToken]):
     ) -> tuple[str, ...]:
         if obj is None:
             return ()
-        return ("user", "prefix", "created_at", "last_used_at", "revoked_at")
+        return ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
-        secret = None if change else obj.set_new_secret()
-        super().save_model(request, obj, form, change)
-        if secret is not None:
-            messages.warning(
-                request,
-                gettext(
-                    "Secret du jeton « %(name)s » : %(secret)s — copiez-le maintenant, il ne "
-                    "sera plus jamais affiché."
-                )
-                % {"name": obj.name, "secret": secret},
+        if change:
+            return  # every field of an existing token is read-only
+        token, secret = services.api_token_create(
+            name=obj.name, user=obj.user, actor=signed_in_user(request)
+        )
+        # The admin goes on with `obj` (its history entry, the redirect): make it the token.
+        obj.pk, obj.name, obj.key_hash, obj.prefix, obj.created_at = (
+            token.pk,
+            token.name,
+            token.key_hash,
+            token.prefix,
+            token.created_at,
+        )
+        obj._state.adding = False
+        messages.warning(
+            request,
+            gettext(
+                "Secret du jeton « %(name)s » : %(secret)s — copiez-le maintenant, il ne "
+                "sera plus jamais affiché."
             )
+            % {"name": obj.name, "secret": secret},
+        )
 
-    @admin.action(description=_("Révoquer les jetons choisis"))
+    @admin.action(description=_("Révoquer les jetons choisis"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        actor = signed_in_user(request)
+        count = sum(
+            services.api_token_revoke(token=token, actor=actor)
+            for token in queryset.filter(revoked_at__isnull=True)
+        )
         messages.success(request, gettext("Jetons révoqués : %(count)d.") % {"count": count})
 
 
 @admin.register(TotpDevice)
 class TotpDeviceAdmin(SearchByPostAdmin[TotpDevice]):
     """An administrator may remove the application of someone who lost it (after checking
-    their identity); the secret is never shown and nothing is edited here."""
+    their identity); the secret is never shown and nothing is edited here. Removing goes
+    through `totp_device_remove`, which logs the administrator as the actor."""
 
     list_display = ["user", "confirmed_at"]
     search_fields = ["user__email"]
@@ -84,6 +115,14 @@ class TotpDeviceAdmin(SearchByPostAdmin[TotpDevice]):
 
     def has_change_permission(self, request: HttpRequest, obj: TotpDevice | None = None) -> bool:
         return False
+
+    def delete_model(self, request: HttpRequest, obj: TotpDevice) -> None:
+        services.totp_device_remove(user=obj.user, actor=signed_in_user(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TotpDevice]) -> None:
+        actor = signed_in_user(request)
+        for device in queryset.select_related("user"):
+            services.totp_device_remove(user=device.user, actor=actor)
 
 
 @admin.register(Signup)

@@ -239,15 +239,6 @@ class ApiToken(models.Model):
         return secret
 
 
-def api_token_create(*, name: str, user: User) -> tuple[ApiToken, str]:
-    """Create a token for the service account `user`; return it with its secret, which is
-    shown to whoever created it and never stored."""
-    token = ApiToken(name=name.strip(), user=user)
-    secret = token.set_new_secret()
-    token.save()
-    return token, secret
-
-
 class TotpDevice(models.Model):
     """A person's authenticator application (second factor, RFC 6238 codes).
 

@@ -412,7 +412,7 @@ def remove_device(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("accounts:security")
-    services.totp_device_remove(user=user)
+    services.totp_device_remove(user=user, actor=user)
     mfa.session_clear_verified(request)
     messages.success(request, _("La validation en deux étapes est désactivée."))
     return redirect("accounts:security")

@@ -7,6 +7,10 @@ an event: the worklist sees the calendar's new stamp (`clock_caches_follow_calen
 a `ClockRefresh` and queues one task that checks every dossier, the open ones first, and
 rewrites those that differ, each under its row lock. Rewriting a cache is not an action on the
 dossier: its version does not change, so an agent's open form stays valid.
+
+This module decides and compares; what it writes goes through the services of
+guichet/dossiers/services.py (`dossier_rederive_clocks`, and `clock_refresh_*` for the
+bookkeeping of each re-derivation).
 """
 
 import dataclasses
@@ -14,16 +18,20 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from guichet.calendars.services import business_calendar, current_calendar
 from guichet.clock import BusinessCalendar
 from guichet.dossiers import worklist
 from guichet.dossiers.clocks import derive_clocks, dossier_caches
 from guichet.dossiers.models import OPEN_STATES, ClockRefresh, Dossier, DossierClock
-from guichet.dossiers.services import dossier_rederive_clocks
+from guichet.dossiers.services import (
+    clock_refresh_complete,
+    clock_refresh_finish,
+    clock_refresh_request,
+    clock_refresh_start,
+    dossier_rederive_clocks,
+)
 
 CHUNK = 500
 
@@ -106,18 +114,7 @@ def clock_caches_follow_calendar() -> ClockRefresh | None:
     found = ClockRefresh.objects.filter(stamp=stamp).first()
     if found is not None:
         return found
-    with transaction.atomic():
-        baseline = not ClockRefresh.objects.exists()
-        refresh, created = ClockRefresh.objects.get_or_create(
-            stamp=stamp,
-            defaults={"baseline": baseline, "finished_at": timezone.now() if baseline else None},
-        )
-        if created and not baseline:
-            from guichet.dossiers.tasks import rederive_clock_caches
-
-            pk = refresh.pk
-            transaction.on_commit(lambda: rederive_clock_caches.enqueue(pk))
-    return refresh
+    return clock_refresh_request(stamp=stamp)
 
 
 def clock_caches_rederive(refresh: ClockRefresh) -> ClockRefresh:
@@ -125,16 +122,16 @@ def clock_caches_rederive(refresh: ClockRefresh) -> ClockRefresh:
     others; recorded on `refresh` when done. Nothing happens if it already ran."""
     if refresh.finished_at is not None:
         return refresh
-    refresh.started_at = timezone.now()
-    refresh.save(update_fields=["started_at"])
+    clock_refresh_start(refresh=refresh)
     checked, changed = clock_caches_check(
         fix=True, dossiers=Dossier.objects.filter(state__in=OPEN_STATES)
     )
     more_checked, more_changed = clock_caches_check(
         fix=True, dossiers=Dossier.objects.exclude(state__in=OPEN_STATES)
     )
-    _finish(refresh, checked + more_checked, changed + more_changed)
-    return refresh
+    return clock_refresh_finish(
+        refresh=refresh, checked=checked + more_checked, changed=changed + more_changed
+    )
 
 
 def clock_caches_fixed(checked: int, changed: int) -> None:
@@ -143,16 +140,7 @@ def clock_caches_fixed(checked: int, changed: int) -> None:
     stamp, _ = current_calendar()
     if stamp == "file":
         return
-    refresh, _ = ClockRefresh.objects.get_or_create(stamp=stamp)
-    if refresh.pending:
-        refresh.started_at = timezone.now()
-        _finish(refresh, checked, changed)
-
-
-def _finish(refresh: ClockRefresh, checked: int, changed: int) -> None:
-    refresh.checked, refresh.changed = checked, changed
-    refresh.finished_at = timezone.now()
-    refresh.save(update_fields=["started_at", "checked", "changed", "finished_at"])
+    clock_refresh_complete(stamp=stamp, checked=checked, changed=changed)
 
 
 REFRESH_KEY = "dossiers:clock-refresh"

@@ -6,6 +6,8 @@
   valid today. Nothing else: a revoked or expired mandate answers 404 at once.
 - Staff see the dossiers of the units they belong to (agents and supervisors alike); nobody
   else's. A staff member acts only on the units where they have a role.
+- The privacy officer (global role) reaches any dossier by its number, for their own work only
+  (a rectification asked for, a legal hold): `dossier_get_for_privacy_officer`.
 
 Each getter of one dossier, letter or document records the read in the access log
 (guichet/privacy), with the reason the caller gives (`why`); a denied read records nothing.
@@ -18,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from guichet.accounts.models import Membership, User
+from guichet.accounts.models import GlobalRole, Membership, User, has_role
 from guichet.audit.models import SubjectKind
 from guichet.audit.services import access_log_read
 from guichet.catalogue.selectors import service_with_commitments
@@ -71,6 +73,21 @@ def dossier_get_for_owner(user: User, number: str, *, why: str) -> Dossier:
         .filter(number=number)
         .first()
     )
+    if dossier is None:
+        raise Http404("Dossier introuvable")
+    access_log_read(dossier=dossier, actor=user, why=why)
+    return dossier
+
+
+def dossier_get_for_privacy_officer(user: User, number: str, *, why: str) -> Dossier:
+    """Any dossier by its number, for the privacy officer, who answers the requests for
+    rectification and places legal holds whatever the unit; 404 for anyone else (a client, a
+    consultant, an agent or a supervisor: their ways in are the getters above). The read is
+    logged with `why`, as every getter's."""
+    if not has_role(user, GlobalRole.PRIVACY_OFFICER):
+        raise Http404("Dossier introuvable")
+    _require_plausible_number(number)
+    dossier = Dossier.objects.select_related("service").filter(number=number).first()
     if dossier is None:
         raise Http404("Dossier introuvable")
     access_log_read(dossier=dossier, actor=user, why=why)

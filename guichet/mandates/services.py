@@ -2,7 +2,9 @@
 
 Giving and revoking a mandate are also events of the dossier (its history and the access log,
 through `dossier_record_mandate_event`); the consultant is told by e-mail after the commit.
-The register of consultants is kept by staff (the admin, or `guichet consultant`).
+The register of consultants is kept by staff (the admin, or `guichet consultant`); a
+suspension or revocation of a recognition, which stops every mandate of the consultant, is
+written to the access log with who made it.
 """
 
 from datetime import date
@@ -12,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guichet.accounts.models import User
+from guichet.audit.models import AccessAction, SubjectKind
+from guichet.audit.services import access_log_record
 from guichet.dossiers.models import Dossier, DossierState, EventKind
 from guichet.dossiers.services import dossier_record_mandate_event
 from guichet.mandates.models import Consultant, Mandate, recognized_on
@@ -161,23 +165,88 @@ def consultant_register(
     return consultant
 
 
+def _register_log(
+    consultant: Consultant, *, actor: User | None, actor_label: str, what: str
+) -> None:
+    """The access-log entry of a change to a consultant's recognition: the consultant's account
+    (when they have one) as the person, their recognition number, never their name."""
+    access_log_record(
+        action=AccessAction.CHANGE,
+        subject_kind=SubjectKind.PERSON,
+        subject_id=consultant.user_id,
+        person=consultant.user_id,
+        actor=actor,
+        actor_label=actor_label if actor_label or actor else "système",
+        why=f"registre des consultants : {what} (n° {consultant.recognition_number})",
+    )
+
+
 @transaction.atomic
 def consultant_suspend(
-    *, consultant: Consultant, start: date, end: date | None = None
+    *,
+    consultant: Consultant,
+    start: date,
+    end: date | None = None,
+    actor: User | None,
+    actor_label: str = "",
 ) -> Consultant:
     """Suspend the recognition from `start` (until `end`, or until further notice): no mandate
-    can be given or used during the suspension."""
+    can be given or used during the suspension. `actor` is the staff member who records it
+    (None for a command, named in `actor_label`)."""
     _check_period(start, end, _("la suspension"))
     consultant.suspended_from, consultant.suspended_until = start, end
     consultant.save(update_fields=["suspended_from", "suspended_until"])
+    until = f" au {end.isoformat()}" if end else " jusqu'à nouvel ordre"
+    _register_log(
+        consultant,
+        actor=actor,
+        actor_label=actor_label,
+        what=f"reconnaissance suspendue du {start.isoformat()}{until}",
+    )
     return consultant
 
 
 @transaction.atomic
-def consultant_revoke_recognition(*, consultant: Consultant, on: date) -> Consultant:
-    """The recognition is revoked from `on`: every mandate of the consultant stops working."""
+def consultant_suspension_lift(
+    *, consultant: Consultant, actor: User | None, actor_label: str = ""
+) -> Consultant:
+    """Take the suspension away (entered by mistake, or ended early): the recognition's own
+    period decides again."""
+    if consultant.suspended_from is None:
+        raise MandateError(_("Ce consultant n'est pas suspendu."))
+    consultant.suspended_from = consultant.suspended_until = None
+    consultant.save(update_fields=["suspended_from", "suspended_until"])
+    _register_log(consultant, actor=actor, actor_label=actor_label, what="suspension levée")
+    return consultant
+
+
+@transaction.atomic
+def consultant_revoke_recognition(
+    *, consultant: Consultant, on: date, actor: User | None, actor_label: str = ""
+) -> Consultant:
+    """The recognition is revoked from `on`: every mandate of the consultant stops working.
+    `actor` as for `consultant_suspend`."""
     if on < consultant.recognized_from:
         raise MandateError(_("La révocation précède le début de la reconnaissance."))
     consultant.revoked_on = on
     consultant.save(update_fields=["revoked_on"])
+    _register_log(
+        consultant,
+        actor=actor,
+        actor_label=actor_label,
+        what=f"reconnaissance révoquée le {on.isoformat()}",
+    )
+    return consultant
+
+
+@transaction.atomic
+def consultant_revocation_cancel(
+    *, consultant: Consultant, actor: User | None, actor_label: str = ""
+) -> Consultant:
+    """Cancel a revocation entered by mistake: the recognition's own period decides again."""
+    if consultant.revoked_on is None:
+        raise MandateError(_("La reconnaissance de ce consultant n'est pas révoquée."))
+    consultant.revoked_on = None
+    consultant.save(update_fields=["revoked_on"])
+    _register_log(consultant, actor=actor, actor_label=actor_label, what="révocation annulée")
     return consultant

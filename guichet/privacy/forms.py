@@ -5,11 +5,13 @@ from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core import validators
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from guichet.accounts.models import User
 from guichet.audit.models import AccessAction
-from guichet.dossiers.models import Dossier, is_dossier_number
+from guichet.dossiers.models import is_dossier_number
+from guichet.dossiers.selectors import dossier_get_for_privacy_officer
 from guichet.privacy.models import ConfidentialityIncident, InfoRequestKind
 from guichet.privacy.services import INCIDENT_FIELDS
 
@@ -181,6 +183,11 @@ class IncidentForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class LegalHoldForm(forms.Form):
+    """A legal hold on a dossier (found through the privacy officer's own getter, which logs
+    the read) or on everything about a person."""
+
+    WHY = "conservation légale par le responsable de la protection des renseignements personnels"
+
     dossier = forms.CharField(label="Numéro de dossier", required=False, max_length=20)
     courriel = forms.EmailField(
         label="ou courriel du compte client",
@@ -194,6 +201,10 @@ class LegalHoldForm(forms.Form):
         max_length=2000,
     )
 
+    def __init__(self, *args: Any, officer: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.officer = officer
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         number = (data.get("dossier") or "").strip()
@@ -203,10 +214,13 @@ class LegalHoldForm(forms.Form):
                 "Indiquez un numéro de dossier ou un courriel, pas les deux."
             )
         if number:
-            dossier = Dossier.objects.filter(number=number).first()
-            if dossier is None:
+            try:
+                data["target_dossier"] = dossier_get_for_privacy_officer(
+                    self.officer, number, why=self.WHY
+                )
+            except Http404:
                 self.add_error("dossier", "Aucun dossier ne porte ce numéro.")
-            data["target_dossier"] = dossier
+                data["target_dossier"] = None
         else:
             person = User.objects.filter(email__iexact=email).first()
             if person is None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from guichet.accounts.decorators import privacy_officer_required, signed_in_user
 from guichet.accounts.reauth import recent_auth_required
 from guichet.dossiers.models import Dossier
+from guichet.dossiers.selectors import dossier_get_for_privacy_officer
 from guichet.privacy import selectors, services
 from guichet.privacy.deadlines import EXTENSION_DAYS
 from guichet.privacy.forms import (
@@ -234,7 +235,11 @@ def request_rectify(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.info_request_rectify(
             request=info_request,
             actor=signed_in_user(request),
-            dossier=Dossier.objects.get(number=data["dossier"], client_id=info_request.person_id),
+            dossier=dossier_get_for_privacy_officer(
+                signed_in_user(request),
+                data["dossier"],
+                why=f"rectification demandée ({info_request.reference}) par le {OFFICER_WHY}",
+            ),
             field_name=data["field_name"],
             value=data["value"],
             message=data["message"],

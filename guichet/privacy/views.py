@@ -477,7 +477,7 @@ def incidents_export(request: HttpRequest) -> HttpResponseBase:
 @privacy_officer_required
 @require_http_methods(["GET", "POST"])
 def legal_holds(request: HttpRequest) -> HttpResponse:
-    form = LegalHoldForm(request.POST or None)
+    form = LegalHoldForm(request.POST or None, officer=signed_in_user(request))
     if request.method == "POST" and form.is_valid():
         try:
             hold = services.legal_hold_place(

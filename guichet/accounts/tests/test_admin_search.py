@@ -10,7 +10,8 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 
-from guichet.accounts.models import ApiToken, User, api_token_create
+from guichet.accounts.models import ApiToken, User
+from guichet.accounts.services import api_token_create
 from guichet.testing import addresses, assert_no_email_in
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +134,7 @@ def test_the_search_needs_the_csrf_token(superuser: User, people: list[User]) ->
 
 def test_an_action_acts_on_the_searched_rows_only(browser: Client, people: list[User]) -> None:
     for person in people:
-        api_token_create(name=f"Jeton de {person.full_name}", user=person)
+        api_token_create(name=f"Jeton de {person.full_name}", user=person, actor=None)
     url = search(browser, TOKENS, "camille.1@exemple.test")["Location"]
     shown = browser.get(url).context["cl"].result_list
     assert [t.user.email for t in shown] == ["camille.1@exemple.test"]

@@ -22,8 +22,8 @@ from guichet.accounts.models import (
     Unit,
     UnitService,
     User,
-    api_token_create,
 )
+from guichet.accounts.services import api_token_create
 from guichet.audit.models import AccessLog
 from guichet.catalogue.models import Declaration
 from guichet.dossiers.models import Channel, Dossier
@@ -68,7 +68,7 @@ def service_account(caq_unit: Unit) -> User:
 
 @pytest.fixture
 def token_and_secret(service_account: User) -> tuple[ApiToken, str]:
-    return api_token_create(name=SYSTEM_NAME, user=service_account)
+    return api_token_create(name=SYSTEM_NAME, user=service_account, actor=None)
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def file_one(api: Client, **overrides: Any) -> dict[str, Any]:
 
 
 def test_token_keeps_only_the_hash_of_its_secret(service_account: User) -> None:
-    token, secret = api_token_create(name=" Système des études ", user=service_account)
+    token, secret = api_token_create(name=" Système des études ", user=service_account, actor=None)
     token.refresh_from_db()
     assert len(secret) == 43
     assert token.name == SYSTEM_NAME

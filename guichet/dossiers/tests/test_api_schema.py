@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from guichet.accounts.models import Membership, StaffRole, Unit, UnitService, User, api_token_create
+from guichet.accounts.models import Membership, StaffRole, Unit, UnitService, User
+from guichet.accounts.services import api_token_create
 from guichet.api import api as guichet_api  # first: it loads guichet.dossiers.api
 from guichet.catalogue.models import Declaration
 from guichet.dossiers.api import (
@@ -221,7 +222,7 @@ def api(micc: Declaration, quebec_calendar: None, frozen: None) -> Client:
     UnitService.objects.create(unit=unit, service_code="caq-etudiant")
     user = User.objects.create_user("systeme-etudes@guichet.example", full_name="Système études")
     Membership.objects.create(user=user, unit=unit, role=StaffRole.AGENT)
-    _token, secret = api_token_create(name="Système des études", user=user)
+    _token, secret = api_token_create(name="Système des études", user=user, actor=None)
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 

@@ -59,9 +59,9 @@ def situate(situation: str, personas: Personas, dossier: Dossier, consultant: Co
     elif situation == "expired":
         Consultant.objects.filter(pk=consultant.pk).update(recognized_until=date(2025, 1, 1))
     elif situation == "suspended":
-        consultant_suspend(consultant=consultant, start=date(2025, 1, 1))
+        consultant_suspend(consultant=consultant, start=date(2025, 1, 1), actor=None)
     elif situation == "recognition_revoked":
-        consultant_revoke_recognition(consultant=consultant, on=date(2025, 1, 1))
+        consultant_revoke_recognition(consultant=consultant, on=date(2025, 1, 1), actor=None)
 
 
 GETS = [

@@ -157,7 +157,7 @@ def test_only_a_consultant_recognized_today_with_an_account_receives_a_mandate(
     elif change == "not yet":
         Consultant.objects.filter(pk=consultant.pk).update(recognized_from=date(2099, 1, 1))
     elif change == "suspended":
-        consultant_suspend(consultant=consultant, start=date(2021, 1, 1))
+        consultant_suspend(consultant=consultant, start=date(2021, 1, 1), actor=None)
     elif change == "recognition revoked":
         Consultant.objects.filter(pk=consultant.pk).update(revoked_on=date(2021, 1, 1))
     elif change == "no account":

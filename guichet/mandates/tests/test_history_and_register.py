@@ -165,12 +165,12 @@ def test_the_api_names_mandate_events(
 ) -> None:
     from django.test import Client
 
-    from guichet.accounts.models import api_token_create
+    from guichet.accounts.services import api_token_create
 
     mandate_grant(
         dossier=dossier, recognition_number=NUMBER, email=CONSULTANT_EMAIL, actor=personas.owner
     )
-    _token, secret = api_token_create(name="Système des études", user=personas.agent)
+    _token, secret = api_token_create(name="Système des études", user=personas.agent, actor=None)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     events = api.get(f"/api/dossiers/{dossier.number}/events").json()
     assert [(e["kind"], e["kind_label"]) for e in events][-1] == (

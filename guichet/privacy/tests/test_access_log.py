@@ -10,7 +10,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
-from guichet.accounts.models import Membership, StaffRole, User, api_token_create
+from guichet.accounts.models import Membership, StaffRole, User
+from guichet.accounts.services import api_token_create
 from guichet.append_only import AppendOnlyError
 from guichet.audit.models import AccessLog
 from guichet.dossiers import services
@@ -234,7 +235,7 @@ def api(personas: Personas) -> tuple[Client, User]:
     account = User.objects.create_user("systeme@guichet.example", full_name="Système études")
     caq = Membership.objects.get(user=personas.agent).unit
     Membership.objects.create(user=account, unit=caq, role=StaffRole.AGENT)
-    _, secret = api_token_create(name="Système des études", user=account)
+    _, secret = api_token_create(name="Système des études", user=account, actor=None)
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}"), account
 
 

@@ -15,6 +15,9 @@ from guichet.mandates.services import (
     consultant_suspend,
 )
 
+# Who recorded a change, in the access log: the command, whoever ran it on the server.
+ACTOR_LABEL = "guichet consultant"
+
 
 def _day(value: str) -> date:
     try:
@@ -50,11 +53,18 @@ class Command(OneLineErrorsMixin, BaseCommand):
                 if options["suspendre"]:
                     start, _, end = options["suspendre"].partition(":")
                     consultant = consultant_suspend(
-                        consultant=consultant, start=_day(start), end=_day(end) if end else None
+                        consultant=consultant,
+                        start=_day(start),
+                        end=_day(end) if end else None,
+                        actor=None,
+                        actor_label=ACTOR_LABEL,
                     )
                 if options["revoquer"]:
                     consultant = consultant_revoke_recognition(
-                        consultant=consultant, on=_day(options["revoquer"])
+                        consultant=consultant,
+                        on=_day(options["revoquer"]),
+                        actor=None,
+                        actor_label=ACTOR_LABEL,
                     )
             elif options["nom"] or options["courriel"] or options["du"]:
                 missing = [o for o in ("nom", "courriel", "du") if not options[o]]

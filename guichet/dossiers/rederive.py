@@ -8,9 +8,9 @@ a `ClockRefresh` and queues one task that checks every dossier, the open ones fi
 rewrites those that differ, each under its row lock. Rewriting a cache is not an action on the
 dossier: its version does not change, so an agent's open form stays valid.
 
-This module decides and compares; what it writes goes through the services of
-guichet/dossiers/services.py (`dossier_rederive_clocks`, and `clock_refresh_*` for the
-bookkeeping of each re-derivation).
+This module is the re-derivation's own: it decides and compares, keeps the bookkeeping of each
+re-derivation (the `clock_refresh_*` services) and defines the background task; a dossier's
+caches are rewritten through `dossier_rederive_clocks` (guichet/dossiers/services.py).
 """
 
 import dataclasses
@@ -18,20 +18,17 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
+from django_tasks import task
 
 from guichet.calendars.services import business_calendar, current_calendar
 from guichet.clock import BusinessCalendar
 from guichet.dossiers import worklist
 from guichet.dossiers.clocks import derive_clocks, dossier_caches
 from guichet.dossiers.models import OPEN_STATES, ClockRefresh, Dossier, DossierClock
-from guichet.dossiers.services import (
-    clock_refresh_complete,
-    clock_refresh_finish,
-    clock_refresh_request,
-    clock_refresh_start,
-    dossier_rederive_clocks,
-)
+from guichet.dossiers.services import dossier_rederive_clocks
 
 CHUNK = 500
 
@@ -156,3 +153,64 @@ def clock_refresh_pending() -> datetime | None:
         cached = refresh.requested_at if refresh is not None and refresh.pending else False
         cache.set(REFRESH_KEY, cached, worklist.COUNTS_TTL)
     return cached if isinstance(cached, datetime) else None
+
+
+# --- The bookkeeping of each re-derivation (services) --------------------------------------------
+#
+# Bookkeeping of the system, not an action of a person: the ClockRefresh row is itself the
+# record (asked at, started, finished, how many dossiers checked and changed); none of it is
+# personal information, so nothing goes to the access log.
+
+
+@transaction.atomic
+def clock_refresh_request(*, stamp: str) -> ClockRefresh:
+    """Ask, once, for the re-derivation of every clock cache under the calendar version `stamp`,
+    and return it (new, or the one already asked for). The first version a database sees is its
+    baseline, recorded as done (nothing to re-derive); any later one queues the background task
+    once the transaction commits."""
+    baseline = not ClockRefresh.objects.exists()
+    refresh, created = ClockRefresh.objects.get_or_create(
+        stamp=stamp,
+        defaults={"baseline": baseline, "finished_at": timezone.now() if baseline else None},
+    )
+    if created and not baseline:
+        pk = refresh.pk
+        transaction.on_commit(lambda: rederive_clock_caches.enqueue(pk))
+    return refresh
+
+
+@transaction.atomic
+def clock_refresh_start(*, refresh: ClockRefresh) -> ClockRefresh:
+    """Record that the re-derivation asked for in `refresh` starts now."""
+    refresh.started_at = timezone.now()
+    refresh.save(update_fields=["started_at"])
+    return refresh
+
+
+@transaction.atomic
+def clock_refresh_finish(*, refresh: ClockRefresh, checked: int, changed: int) -> ClockRefresh:
+    """Record that the re-derivation is done: `checked` dossiers compared, `changed` rewritten.
+    The worklist stops saying that due dates are being recomputed."""
+    refresh.checked, refresh.changed = checked, changed
+    refresh.finished_at = timezone.now()
+    refresh.save(update_fields=["started_at", "checked", "changed", "finished_at"])
+    return refresh
+
+
+@transaction.atomic
+def clock_refresh_complete(*, stamp: str, checked: int, changed: int) -> ClockRefresh:
+    """Every cache was rewritten under the calendar version `stamp` outside the background task
+    (`guichet rederive-clocks --fix`): record the re-derivation of that version as done, unless
+    it already was, so that the worklist does not wait for it."""
+    refresh, _ = ClockRefresh.objects.get_or_create(stamp=stamp)
+    if refresh.pending:
+        refresh.started_at = timezone.now()
+        clock_refresh_finish(refresh=refresh, checked=checked, changed=changed)
+    return refresh
+
+
+@task()
+def rederive_clock_caches(refresh_id: int) -> None:
+    """Rewrite the worklist's due dates after a change of the closure calendar; a retried
+    task does nothing twice (the background worker, `guichet db_worker`)."""
+    clock_caches_rederive(ClockRefresh.objects.get(pk=refresh_id))

@@ -36,7 +36,6 @@ from guichet.dossiers.clocks import DerivedClock, apply_caches, derive_clocks
 from guichet.dossiers.letters import letter_title, render_letter_pdf
 from guichet.dossiers.models import (
     Channel,
-    ClockRefresh,
     Decision,
     Document,
     Dossier,
@@ -187,62 +186,6 @@ def dossier_rederive_clocks(*, dossier_id: int) -> None:
     dossier.save(update_fields=list(CLOCK_CACHE_FIELDS))
     unit_id = dossier.unit_id
     transaction.on_commit(lambda: worklist.forget_counts(unit_id))
-
-
-# --- Re-derivations of the clock caches (guichet/dossiers/rederive.py) -------------------------
-#
-# Bookkeeping of the system, not an action of a person: the ClockRefresh row is itself the
-# record (asked at, started, finished, how many dossiers checked and changed); none of it is
-# personal information, so nothing goes to the access log.
-
-
-@transaction.atomic
-def clock_refresh_request(*, stamp: str) -> ClockRefresh:
-    """Ask, once, for the re-derivation of every clock cache under the calendar version `stamp`,
-    and return it (new, or the one already asked for). The first version a database sees is its
-    baseline, recorded as done (nothing to re-derive); any later one queues the background task
-    once the transaction commits."""
-    baseline = not ClockRefresh.objects.exists()
-    refresh, created = ClockRefresh.objects.get_or_create(
-        stamp=stamp,
-        defaults={"baseline": baseline, "finished_at": timezone.now() if baseline else None},
-    )
-    if created and not baseline:
-        from guichet.dossiers.tasks import rederive_clock_caches
-
-        pk = refresh.pk
-        transaction.on_commit(lambda: rederive_clock_caches.enqueue(pk))
-    return refresh
-
-
-@transaction.atomic
-def clock_refresh_start(*, refresh: ClockRefresh) -> ClockRefresh:
-    """Record that the re-derivation asked for in `refresh` starts now."""
-    refresh.started_at = timezone.now()
-    refresh.save(update_fields=["started_at"])
-    return refresh
-
-
-@transaction.atomic
-def clock_refresh_finish(*, refresh: ClockRefresh, checked: int, changed: int) -> ClockRefresh:
-    """Record that the re-derivation is done: `checked` dossiers compared, `changed` rewritten.
-    The worklist stops saying that due dates are being recomputed."""
-    refresh.checked, refresh.changed = checked, changed
-    refresh.finished_at = timezone.now()
-    refresh.save(update_fields=["started_at", "checked", "changed", "finished_at"])
-    return refresh
-
-
-@transaction.atomic
-def clock_refresh_complete(*, stamp: str, checked: int, changed: int) -> ClockRefresh:
-    """Every cache was rewritten under the calendar version `stamp` outside the background task
-    (`guichet rederive-clocks --fix`): record the re-derivation of that version as done, unless
-    it already was, so that the worklist does not wait for it."""
-    refresh, _ = ClockRefresh.objects.get_or_create(stamp=stamp)
-    if refresh.pending:
-        refresh.started_at = timezone.now()
-        clock_refresh_finish(refresh=refresh, checked=checked, changed=changed)
-    return refresh
 
 
 def _letter(

@@ -10,8 +10,7 @@ from django.utils.translation import gettext
 from django_tasks import task
 
 from guichet.accounts.language import letter_languages
-from guichet.dossiers.models import ClockRefresh, Letter
-from guichet.dossiers.rederive import clock_caches_rederive
+from guichet.dossiers.models import Letter
 
 
 def letter_waiting_email(languages: Sequence[str]) -> tuple[str, str]:
@@ -53,10 +52,3 @@ def notify_letter_waiting(letter_id: int) -> None:
         )
     letter.notified_at = timezone.now()
     letter.save(update_fields=["notified_at"])
-
-
-@task()
-def rederive_clock_caches(refresh_id: int) -> None:
-    """Rewrite the worklist's due dates after a change of the closure calendar
-    (guichet/dossiers/rederive.py); a retried task does nothing twice."""
-    clock_caches_rederive(ClockRefresh.objects.get(pk=refresh_id))

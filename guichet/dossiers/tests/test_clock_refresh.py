@@ -1,5 +1,5 @@
 """The bookkeeping of the re-derivations of the clock caches, as services
-(guichet/dossiers/services.py, `clock_refresh_*`): asked once per calendar version, the first
+(guichet/dossiers/rederive.py, `clock_refresh_*`): asked once per calendar version, the first
 one a baseline, started and finished with their counts, completed by `rederive-clocks --fix`."""
 
 from collections.abc import Iterator
@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from guichet.dossiers.models import ClockRefresh
-from guichet.dossiers.services import (
+from guichet.dossiers.rederive import (
     clock_refresh_complete,
     clock_refresh_finish,
     clock_refresh_request,

@@ -224,3 +224,14 @@ class QualitativeCommitment(models.Model):
 
     def __str__(self) -> str:
         return self.text_fr
+
+
+# What loading may still write on a version already loaded: the performance targets published
+# after it, and the checksum of the file that brought them (`services._add_targets`). Nothing
+# else of a loaded version ever changes; the per-process cache of services and commitments
+# (`selectors.service_with_commitments`) keeps everything but these, and a test holds the
+# loader to this list.
+WRITTEN_AFTER_LOADING: dict[type[models.Model], tuple[str, ...]] = {
+    Declaration: ("checksum",),
+    Commitment: ("performance_target",),
+}

@@ -154,7 +154,9 @@ def _add_targets(existing: Declaration, data: DeclarationData, checksum: str) ->
     """Record the performance targets of `data` on the commitments of `existing`.
 
     The wording, delays and periods stay as published; only the targets, absent until now, are
-    written. Changing a target once recorded is a new version, like any other change.
+    written. Changing a target once recorded is a new version, like any other change. What is
+    written here is listed in `models.WRITTEN_AFTER_LOADING`: the processes' caches of the
+    catalogue leave those fields out (selectors.py).
     """
     targets = {(s.code, c.code): c.performance_target for s in data.services for c in s.commitments}
     for commitment in Commitment.objects.select_related("service").filter(

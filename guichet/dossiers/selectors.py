@@ -123,9 +123,10 @@ def dossier_get_for_system(user_id: int, number: str, *, why: str) -> Dossier:
 
 def _unit_dossier(user_id: int, number: str) -> Dossier:
     """The dossier `number` if it belongs to one of the account's units and was not filed
-    under the account itself (`dossiers_of_staff`; a test holds the two together), with its
-    service and its agent, in one plain statement: the dossier page and the API's status ask
-    for it on every call, and the ORM spent a millisecond of CPU compiling it each time.
+    under the account itself (`dossiers_of_staff`; a property over generated worlds holds the
+    two together, tests/test_visibility_properties.py), with its service and its agent, in
+    one plain statement: the dossier page and the API's status ask for it on every call, and
+    the ORM spent a millisecond of CPU compiling it each time.
     Encrypted identifiers are left out, decrypted only when a page asks for them."""
     _require_plausible_number(number)
     with connection.cursor() as cursor:

@@ -27,6 +27,7 @@ from guichet.accounts.models import Unit, UnitService
 from guichet.catalogue.models import Service
 from guichet.catalogue.services import declaration_in_force
 from guichet.dossiers.models import OPEN_STATES, Dossier, DossierState
+from guichet.pagination import keyset_page
 
 T = TypeVar("T")
 
@@ -252,14 +253,14 @@ def _state_labels() -> dict[str, str]:
 
 def _keys(
     unit: Unit, filters: Filters, today: date, cursor: Cursor | None, own: list[int]
-) -> list[Any]:
-    """(id, due date) of the page and the next row, in due-date order, without `own`."""
+) -> QuerySet[Dossier, tuple[int, date | None]]:
+    """(id, due date) of the dossiers after `cursor`, in due-date order, without `own`."""
     order = (F("due_date").asc(nulls_last=True), "pk")
     if filters.flag != AT_RISK:
         qs = open_dossiers(unit, filters, today, own)
         if cursor:
             qs = qs.filter(cursor.after())
-        return list(qs.order_by(*order).values_list("pk", "due_date")[: PAGE_SIZE + 1])
+        return qs.order_by(*order).values_list("pk", "due_date")
     # At risk: not overdue yet (overdue on a later day, or no overdue day while suspended).
     # Walking the due-date index would pass every overdue dossier first (they come earliest);
     # two ranges of `worklist_open_risk` find the few at-risk ones directly.
@@ -268,16 +269,16 @@ def _keys(
         base = base.filter(cursor.after())
     later = base.filter(overdue_on__gt=today).values_list("pk", "due_date")
     never = base.filter(overdue_on__isnull=True).values_list("pk", "due_date")
-    return list(later.union(never, all=True).order_by(*order)[: PAGE_SIZE + 1])
+    return later.union(never, all=True).order_by(*order)
 
 
 def page(unit: Unit, filters: Filters, today: date, cursor: Cursor | None, *, viewer: int) -> Page:
     """A page of the unit's open dossiers for `viewer`, never listing their own."""
     own = [g["pk"] for g in _own(unit, viewer, today)]
-    keys = _keys(unit, filters, today, cursor, own)
-    last_pk, last_due = keys[PAGE_SIZE - 1] if len(keys) > PAGE_SIZE else (0, None)
-    next_cursor = str(Cursor(last_due, last_pk)) if len(keys) > PAGE_SIZE else ""
-    return Page(rows=rows([pk for pk, _ in keys[:PAGE_SIZE]], today), next_cursor=next_cursor)
+    keys = keyset_page(
+        _keys(unit, filters, today, cursor, own), PAGE_SIZE, lambda key: str(Cursor(key[1], key[0]))
+    )
+    return Page(rows=rows([pk for pk, _ in keys.items], today), next_cursor=keys.next_cursor)
 
 
 def rows(ids: Iterable[int], today: date) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from guichet.accounts.reauth import recent_auth_required
 from guichet.audit.models import AccessAction, AccessLog, SubjectKind
 from guichet.audit.services import access_log_record
 from guichet.datafiles import DataFileError
+from guichet.pagination import before_id, newest_first_page
 from guichet.privacy import policy as privacy_policy
 from guichet.privacy import services
 from guichet.privacy.forms import AccessLogSearchForm, IncidentForm, LegalHoldForm, VersionForm
@@ -134,28 +135,18 @@ def _access_log_page(request: HttpRequest, ref: str | None) -> HttpResponse:
         messages.info(request, GONE)
         return redirect("privacy:access_log")
     form, search = recalled
-    qs = access_log_search(search)
-    try:
-        before = int(request.GET.get("avant", ""))
-    except ValueError:
-        before = 0
-    if before > 0:
-        qs = qs.filter(pk__lt=before)
-    rows = list(qs[: PAGE_SIZE + 1])
-    next_cursor = ""
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
-        next_cursor = str(rows[-1].pk)
-    if search.person and not before:
+    before = before_id(request.GET.get("avant", ""))
+    shown = newest_first_page(access_log_search(search), before, PAGE_SIZE)
+    if search.person and before is None:
         _log_search_use(request, search, AccessAction.READ, f"recherche du {OFFICER_WHY}")
     return render(
         request,
         "privacy/access_log.html",
         {
             "form": form,
-            "rows": rows,
+            "rows": shown.items,
             "searched": True,
-            "next_cursor": next_cursor,
+            "next_cursor": shown.next_cursor,
             "export_url": (
                 reverse("privacy:access_log_export")
                 if ref is None

@@ -28,6 +28,7 @@ from guichet.accounts.decorators import administrator_required, signed_in_user
 from guichet.accounts.models import StaffRole, User
 from guichet.accounts.reauth import recent_auth_ok, recent_auth_required
 from guichet.accounts.services import AdministrationError
+from guichet.pagination import before_id, newest_first_page
 
 HISTORY_PAGE_SIZE = 100
 PERSON_HISTORY_SIZE = 50
@@ -395,21 +396,13 @@ def service_release(request: HttpRequest, code: str) -> HttpResponse:
 @administrator_required
 @require_safe
 def history(request: HttpRequest) -> HttpResponse:
-    changes = selectors.access_changes(signed_in_user(request))
-    try:
-        before = int(request.GET.get("avant", ""))
-    except ValueError:
-        before = 0
-    if before > 0:
-        changes = changes.filter(pk__lt=before)
-    rows = list(changes[: HISTORY_PAGE_SIZE + 1])
-    more = len(rows) > HISTORY_PAGE_SIZE
-    rows = rows[:HISTORY_PAGE_SIZE]
+    shown = newest_first_page(
+        selectors.access_changes(signed_in_user(request)),
+        before_id(request.GET.get("avant", "")),
+        HISTORY_PAGE_SIZE,
+    )
     return render(
         request,
         "administration/history.html",
-        {
-            "changes": rows,
-            "next_before": rows[-1].pk if more else None,
-        },
+        {"changes": shown.items, "next_before": shown.next_cursor},
     )

@@ -298,6 +298,28 @@ def test_the_history_is_append_only(administrator: User, newcomer: User) -> None
     assert AccessChange.objects.get().reason == REASON
 
 
+def test_the_history_pages_by_a_hundred(administrator: User) -> None:
+    AccessChange.objects.bulk_create(
+        AccessChange(actor=administrator, kind=AccessChangeKind.UNIT_CREATED, reason=f"n° {i}")
+        for i in range(105)
+    )
+    client = signed_in(administrator)
+
+    first = client.get("/administration/historique/")
+
+    assert [c.reason for c in first.context["changes"]] == [f"n° {i}" for i in range(104, 4, -1)]
+    oldest_shown = AccessChange.objects.get(reason="n° 5").pk
+    assert f'<a href="?avant={oldest_shown}">Changements plus anciens</a>' in first.content.decode()
+    second = client.get("/administration/historique/", {"avant": oldest_shown})
+    assert [c.reason for c in second.context["changes"]] == [f"n° {i}" for i in range(4, -1, -1)]
+    assert "Changements plus anciens" not in second.content.decode()
+    # Anything but a positive whole number is the first page.
+    for bad in ("", "abc", "0", "-3", "1.5"):
+        page = client.get("/administration/historique/", {"avant": bad})
+        assert page.status_code == 200
+        assert page.context["changes"] == first.context["changes"]
+
+
 # --- Conflict of interest in the back office ---------------------------------------------------
 
 

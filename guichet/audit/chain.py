@@ -211,34 +211,34 @@ def _rows(chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
     yield from AccessLog.objects.order_by("id").values_list(*names).iterator(chunk_size=chunk)
 
 
-def _attested_runs(key: bytes) -> dict[tuple[int, str], list[RemovedRun]]:
+def _attested_runs(key: bytes) -> dict[tuple[int, str], RemovedRun]:
     """The removals the purge's checkpoints attest, by (lane, hash before the run); only from
-    checkpoints whose own seal holds."""
+    checkpoints whose own seal holds. A hash is followed by one row in its lane, so by at most
+    one run."""
     names = ["row_hash", *SEALED_FIELDS]
-    runs: dict[tuple[int, str], list[RemovedRun]] = {}
+    runs: dict[tuple[int, str], RemovedRun] = {}
     for values in AccessLog.objects.exclude(checkpoint="").values_list(*names):
         if digest(values[1:], key) != values[0]:
             continue
         for item in json.loads(values[-1]).get("removed", []):
             run = RemovedRun(*item)
-            runs.setdefault((run.lane, run.before), []).append(run)
+            runs[run.lane, run.before] = run
     return runs
 
 
 def _link(
-    lane: int, expected: str, found: str, runs: dict[tuple[int, str], list[RemovedRun]]
+    lane: int, expected: str, found: str, runs: dict[tuple[int, str], RemovedRun]
 ) -> int | None:
     """How many removed rows lie between `expected` and `found` in `lane` (0: none; None: the
     link is broken). Follows several removals in a row."""
-    removed = 0
-    seen = 0
+    removed, seen = 0, set()
     while expected != found:
-        run = next((r for r in runs.get((lane, expected), [])), None)
-        if run is None or seen > len(runs):
+        run = runs.get((lane, expected))
+        if run is None or expected in seen:
             return None
+        seen.add(expected)
         removed += run.count
         expected = run.last
-        seen += 1
     return removed
 
 

@@ -1,10 +1,11 @@
 """The retention purge: what the calendar says is due on a date, and doing it.
 
 `purge_plan` only reads. `purge_apply` does the whole plan in one transaction, lifting the
-append-only guards for that transaction only (db.py), and writes one access-log entry per
-record destroyed or anonymized. Nothing under a legal hold in force is touched. Files are
-removed from storage once the transaction has committed, so a failed purge leaves every file
-where its row says it is.
+append-only guards for that transaction only (guichet/append_only.py, guichet/audit/db.py):
+each app's own services destroy or anonymize its rows (guichet/dossiers/retention.py,
+guichet/accounts/retention.py; the requests here), each writing one access-log entry.
+Nothing under a legal hold in force is touched. Files are removed from storage once the
+transaction has committed, so a failed purge leaves every file where its row says it is.
 
 When a record's period ends
     dossiers, documents, letters: the end of the dossier, i.e. its decision date, or the date

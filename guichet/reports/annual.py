@@ -20,6 +20,7 @@ from django.utils import timezone
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Commitment, CommitmentUnit, Declaration, Service
 from guichet.dossiers.models import DossierEvent
+from guichet.measures import stopped_between
 from guichet.reports import clocktable as ct
 from guichet.reports.figures import EMPTY, Result, share_tenths, summarize
 from guichet.reports.fiscal import FiscalYear
@@ -66,7 +67,7 @@ class CommitmentRow:
     target: int
     unit: str
     performance_target: int | None
-    measured: bool  # counted by Guichet (business days); telephone waits are not
+    measured: bool  # counted by Guichet: dossiers' clocks, or an app's (guichet/measures.py)
     result: Result
     previous: tuple[YearShare | None, YearShare | None]  # one and two years before
 
@@ -140,8 +141,21 @@ def data_stamp() -> DataStamp:
 
 def fiscal_years_of(table: ct.ClockTable) -> np.ndarray:
     """The fiscal year (its first calendar year) in which each stopped clock stopped."""
-    year, month = np.divmod(table.stop_month, 12)
+    return _fiscal_years(table.stop_month)
+
+
+def _fiscal_years(stop_month: np.ndarray) -> np.ndarray:
+    year, month = np.divmod(stop_month, 12)
     return (1970 + year - (month < 3)).astype(np.int64)
+
+
+def months_of(ordinals: np.ndarray) -> np.ndarray:
+    """Months since January 1970 of days given as `date.toordinal()` numbers."""
+    days = (ordinals - _EPOCH).astype("datetime64[D]")
+    return days.astype("datetime64[M]").astype(np.int64)
+
+
+_EPOCH = date(1970, 1, 1).toordinal()
 
 
 def clocks_for(
@@ -189,8 +203,14 @@ def compute_rows(
     stopped = table.take(table.outcome == ct.STOPPED)
     years = fiscal_years_of(stopped)
     is_commitment = stopped.commitment != ct.PROCESSING
-    in_year = (years == fy.start_year) & is_commitment
-    results = summarize(stopped.commitment[in_year], stopped.elapsed[in_year], stopped.met[in_year])
+    # The clocks of the other apps (meetings, calls, complaints…) join the dossiers' ones.
+    elsewhere = stopped_between(fy.minus(2).first_day, fy.last_day)
+    keys = np.concatenate([stopped.commitment[is_commitment], elsewhere.commitment])
+    elapsed = np.concatenate([stopped.elapsed[is_commitment], elsewhere.elapsed])
+    met = np.concatenate([stopped.met[is_commitment], elsewhere.met])
+    key_years = np.concatenate([years[is_commitment], _fiscal_years(months_of(elsewhere.stop_day))])
+    in_year = key_years == fy.start_year
+    results = summarize(keys[in_year], elapsed[in_year], met[in_year])
 
     commitments = list(
         Commitment.objects.filter(_overlaps(fy) | Q(pk__in=list(results)))
@@ -205,11 +225,9 @@ def compute_rows(
     by_pk = {c.pk: c for c in Commitment.objects.all().only("pk", "code")}
     previous: list[dict[str, YearShare]] = []
     for back in (1, 2):
-        mask = (years == fy.minus(back).start_year) & is_commitment
+        mask = key_years == fy.minus(back).start_year
         shares: dict[str, YearShare] = {}
-        for pk, result in summarize(
-            stopped.commitment[mask], stopped.elapsed[mask], stopped.met[mask]
-        ).items():
+        for pk, result in summarize(keys[mask], elapsed[mask], met[mask]).items():
             code = by_pk[pk].code
             before = shares.get(code, YearShare(0, 0))
             shares[code] = YearShare(before.met + result.met, before.volume + result.volume)
@@ -226,7 +244,7 @@ def compute_rows(
             target=c.target,
             unit=c.unit,
             performance_target=c.performance_target,
-            measured=c.unit == CommitmentUnit.BUSINESS_DAYS,
+            measured=c.unit == CommitmentUnit.BUSINESS_DAYS or c.pk in elsewhere.measured,
             result=results.get(c.pk, EMPTY),
             previous=(previous[0].get(c.code), previous[1].get(c.code)),
         )

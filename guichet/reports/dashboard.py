@@ -22,8 +22,9 @@ from guichet.catalogue.models import Commitment, CommitmentUnit, Declaration
 from guichet.clock import BusinessCalendar
 from guichet.clock.batch import OVERDUE, SUSPENDED
 from guichet.dossiers.models import DossierEvent
+from guichet.measures import Stopped, stopped_between
 from guichet.reports import clocktable as ct
-from guichet.reports.annual import DataStamp, data_stamp
+from guichet.reports.annual import DataStamp, data_stamp, months_of
 from guichet.reports.figures import EMPTY, Result, groups, shares, summarize
 
 # Events recorded below the last one seen but committed after it (a slow transaction) are
@@ -151,6 +152,7 @@ class CommitmentFigures:
     result: Result
     open: OpenCounts
     months: list[Month]
+    dossiers: bool = True  # False: measured by another app, no dossier to drill into
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,27 @@ def commitments_in_scope(f: Filters, seen: set[int]) -> list[Commitment]:
     )
 
 
+def measured_elsewhere(f: Filters) -> Stopped:
+    """The other apps' clocks (guichet/measures.py) in the scope: their unit among the scope's
+    (or none), their service the chosen one. They have no channel: a channel filter drops them."""
+    if f.channel is not None:
+        return Stopped.empty()
+    stopped = stopped_between(f.start, f.end)
+    mask = (stopped.unit == 0) | np.isin(stopped.unit, np.asarray(f.units, dtype=np.int64))
+    measured = stopped.measured
+    if f.services is not None:
+        chosen = set(
+            Commitment.objects.filter(
+                pk__in=[*measured, *np.unique(stopped.commitment).tolist()],
+                service_id__in=f.services,
+            ).values_list("pk", flat=True)
+        )
+        mask &= np.isin(stopped.commitment, np.asarray(sorted(chosen), dtype=np.int64))
+        measured = frozenset(measured & chosen)
+    kept = stopped.take(mask)
+    return Stopped(kept.commitment, kept.stop_day, kept.elapsed, kept.met, kept.unit, measured)
+
+
 def _month_result(figures: tuple[int, int] | None) -> Result:
     return EMPTY if figures is None else Result(figures[0], figures[1], None, None)
 
@@ -288,11 +311,17 @@ def dashboard(f: Filters, table: ct.ClockTable, stamp: DataStamp) -> Dashboard:
     commitment = table.commitment[rows_stopped]
     elapsed = table.elapsed[rows_stopped]
     met = table.met[rows_stopped]
-    results = summarize(commitment, elapsed, met)
     first_month, last_month = month_index(f.start), month_index(f.end)
     span = last_month - first_month + 1
-    months_of = table.stop_month[rows_stopped] - first_month
-    monthly = shares(commitment * span + months_of, met)
+    stop_months = table.stop_month[rows_stopped]
+    elsewhere = measured_elsewhere(f)
+    if len(elsewhere):
+        commitment = np.concatenate([commitment, elsewhere.commitment])
+        elapsed = np.concatenate([elapsed, elsewhere.elapsed])
+        met = np.concatenate([met, elsewhere.met])
+        stop_months = np.concatenate([stop_months, months_of(elsewhere.stop_day)])
+    results = summarize(commitment, elapsed, met)
+    monthly = shares(commitment * span + (stop_months - first_month), met)
     rows_open = np.flatnonzero(scope & open_mask(table))
     open_commitment = table.commitment[rows_open]
     open_status = table.status[rows_open]
@@ -304,7 +333,7 @@ def dashboard(f: Filters, table: ct.ClockTable, stamp: DataStamp) -> Dashboard:
         for pk, row in zip(unique.tolist(), counts.tolist(), strict=True):
             open_counts[pk] = OpenCounts(*row)
 
-    seen = set(results) | set(open_counts)
+    seen = set(results) | set(open_counts) | elsewhere.measured
     rows = []
     for c in commitments_in_scope(f, seen):
         months = [
@@ -317,7 +346,11 @@ def dashboard(f: Filters, table: ct.ClockTable, stamp: DataStamp) -> Dashboard:
         ]
         rows.append(
             CommitmentFigures(
-                c, results.get(c.pk, EMPTY), open_counts.get(c.pk, OpenCounts()), months
+                c,
+                results.get(c.pk, EMPTY),
+                open_counts.get(c.pk, OpenCounts()),
+                months,
+                dossiers=c.pk not in elsewhere.measured,
             )
         )
 

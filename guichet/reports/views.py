@@ -82,9 +82,17 @@ def _commitment_context(row: Any, query: dict[str, str], index: int) -> dict[str
                 "result": percent(m.result),
                 "met": _number(m.result.met),
                 "volume": _number(m.result.volume),
-                "link": _link(query, quoi="arretes", engagement=pk, mois=m.key),
-                "met_link": _link(query, quoi="respectes", engagement=pk, mois=m.key),
-                "missed_link": _link(query, quoi="non-respectes", engagement=pk, mois=m.key),
+                **(
+                    {
+                        "link": _link(query, quoi="arretes", engagement=pk, mois=m.key),
+                        "met_link": _link(query, quoi="respectes", engagement=pk, mois=m.key),
+                        "missed_link": _link(
+                            query, quoi="non-respectes", engagement=pk, mois=m.key
+                        ),
+                    }
+                    if row.dossiers
+                    else {}
+                ),
                 "missed": _number(m.result.missed),
             }
         )
@@ -103,7 +111,7 @@ def _commitment_context(row: Any, query: dict[str, str], index: int) -> dict[str
         title=f"Délais respectés par mois : {c.label_fr}",
         description=(
             "Part des délais arrêtés chaque mois qui ont respecté l'engagement de "
-            f"{c.target} jours ouvrables"
+            f"{c.target} {c.get_unit_display()}"
             + (f", face à la cible de {target} %." if target else ".")
             + " Les chiffres sont dans le tableau qui suit."
         ),
@@ -127,7 +135,8 @@ def _commitment_context(row: Any, query: dict[str, str], index: int) -> dict[str
         "volume": _number(r.volume),
         "median": _number(r.median),
         "p90": _number(r.p90),
-        "links": {
+        "links": row.dossiers
+        and {
             "stopped": _link(query, quoi="arretes", engagement=pk),
             "met": _link(query, quoi="respectes", engagement=pk),
             "missed": _link(query, quoi="non-respectes", engagement=pk),

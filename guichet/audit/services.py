@@ -31,7 +31,8 @@ def access_log_record(
     """Append one entry to the access log, sealed in its chain (chain.py). `actor` (an account
     or its id) is None for the system (say what it is in `actor_label`); `person` is the
     client account whose information it is, when there is one; `path` defaults to the request
-    being answered; `checkpoint` is the purge's list of what it removed.
+    being answered; `checkpoint` is the purge's list of what it removed. With neither
+    `actor` nor `actor_label`, the entry is the system's ("système").
 
     A `subject_number` longer than its column is refused here, on every database (SQLite
     would store it, PostgreSQL refuse it): it can only be a caller's mistake, to be caught by
@@ -44,7 +45,7 @@ def access_log_record(
         subject_kind=subject_kind,
         why=why[:200],
         actor_id=_id(actor),
-        actor_label=actor_label[:120],
+        actor_label=(actor_label or ("" if actor is not None else SYSTEM))[:120],
         subject_id=subject_id,
         subject_number=subject_number,
         person_id=_id(person),
@@ -64,6 +65,33 @@ def access_log_record(
     return entry
 
 
+def access_log_system_entry(
+    *,
+    action: AccessAction,
+    subject_kind: SubjectKind,
+    why: str,
+    actor_label: str,
+    subject_id: int | None = None,
+    subject_number: str = "",
+    person: User | int | None = None,
+    checkpoint: str = "",
+) -> AccessLog:
+    """An entry written by a process rather than a person (the purge, a scheduled job):
+    `actor_label` names it, and no request path goes with it."""
+    return access_log_record(
+        action=action,
+        subject_kind=subject_kind,
+        why=why,
+        actor=None,
+        actor_label=actor_label,
+        subject_id=subject_id,
+        subject_number=subject_number,
+        person=person,
+        path="",
+        checkpoint=checkpoint,
+    )
+
+
 def _id(account: object) -> int | None:
     """The id of an account given as a User or an id; None for anything else (anonymous)."""
     if isinstance(account, User):
@@ -71,6 +99,7 @@ def _id(account: object) -> int | None:
     return account if isinstance(account, int) else None
 
 
+SYSTEM = "système"  # the label of an entry no person and no named process wrote
 _SUBJECT_NUMBER_MAX_LENGTH = AccessLog._meta.get_field("subject_number").max_length or 0
 # Every column but the id, which the database gives.
 _LOG_FIELDS = tuple(f for f in AccessLog._meta.concrete_fields if not f.primary_key)
@@ -135,6 +164,6 @@ def access_log_account_event(
         subject_id=person_id,
         person=person_id,
         actor=actor,
-        actor_label=actor_label if actor_label or actor else "système",
+        actor_label=actor_label,
         why=why,
     )

@@ -10,31 +10,8 @@ transaction, as the owner role on PostgreSQL.
 from django.db import transaction
 
 from guichet.audit.models import AccessAction, SubjectKind
-from guichet.audit.services import access_log_record
+from guichet.audit.services import access_log_system_entry
 from guichet.dossiers.models import Document, Dossier, DossierEvent, Letter
-
-
-def _log(
-    action: AccessAction,
-    kind: SubjectKind,
-    *,
-    subject_id: int,
-    number: str,
-    person: int | None,
-    why: str,
-    actor_label: str,
-) -> None:
-    access_log_record(
-        action=action,
-        subject_kind=kind,
-        subject_id=subject_id,
-        subject_number=number,
-        person=person,
-        actor=None,
-        actor_label=actor_label,
-        why=why,
-        path="",
-    )
 
 
 def _remove_file_after_commit(record: Document | Letter) -> None:
@@ -49,14 +26,14 @@ def _file_destroy(record: Document | Letter, *, why: str, actor_label: str) -> N
     pk = record.pk
     _remove_file_after_commit(record)
     type(record).objects.filter(pk=pk).delete()
-    _log(
-        AccessAction.DESTROY,
-        kind,
-        subject_id=pk,
-        number=dossier.number,
-        person=dossier.client_id,
+    access_log_system_entry(
+        action=AccessAction.DESTROY,
+        subject_kind=kind,
         why=why,
         actor_label=actor_label,
+        subject_id=pk,
+        subject_number=dossier.number,
+        person=dossier.client_id,
     )
 
 
@@ -97,14 +74,14 @@ def dossier_anonymize(*, dossier: Dossier, why: str, actor_label: str, staff_ids
     changed = dossier.anonymize()
     dossier.version += 1
     dossier.save(update_fields=[*changed, "version"])
-    _log(
-        AccessAction.ANONYMIZE,
-        SubjectKind.DOSSIER,
-        subject_id=dossier.pk,
-        number=dossier.number,
-        person=client_id,
+    access_log_system_entry(
+        action=AccessAction.ANONYMIZE,
+        subject_kind=SubjectKind.DOSSIER,
         why=why,
         actor_label=actor_label,
+        subject_id=dossier.pk,
+        subject_number=dossier.number,
+        person=client_id,
     )
 
 
@@ -116,12 +93,12 @@ def dossier_destroy(*, dossier: Dossier, why: str, actor_label: str) -> None:
         _files_destroy(dossier, why=f"destruction du dossier {number}", actor_label=actor_label)
         DossierEvent.objects.filter(dossier=dossier).delete()
         dossier.delete()
-        _log(
-            AccessAction.DESTROY,
-            SubjectKind.DOSSIER,
-            subject_id=pk,
-            number=number,
-            person=client_id,
+        access_log_system_entry(
+            action=AccessAction.DESTROY,
+            subject_kind=SubjectKind.DOSSIER,
             why=why,
             actor_label=actor_label,
+            subject_id=pk,
+            subject_number=number,
+            person=client_id,
         )

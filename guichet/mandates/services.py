@@ -176,7 +176,7 @@ def _register_log(
         subject_id=consultant.user_id,
         person=consultant.user_id,
         actor=actor,
-        actor_label=actor_label if actor_label or actor else "système",
+        actor_label=actor_label,
         why=f"registre des consultants : {what} (n° {consultant.recognition_number})",
     )
 

@@ -36,7 +36,7 @@ from guichet.append_only import purge_writable
 from guichet.audit import chain
 from guichet.audit.db import access_log_deletable
 from guichet.audit.models import AccessAction, AccessLog, SubjectKind
-from guichet.audit.services import access_log_record
+from guichet.audit.services import access_log_system_entry
 from guichet.dossiers import retention
 from guichet.dossiers.models import (
     Document,
@@ -317,17 +317,15 @@ def _log(
     person: int | None = None,
     checkpoint: str = "",
 ) -> None:
-    access_log_record(
-        checkpoint=checkpoint,
+    access_log_system_entry(
         action=action,
         subject_kind=kind,
+        why=why,
+        actor_label=ACTOR_LABEL,
         subject_id=subject_id,
         subject_number=number,
         person=person,
-        actor=None,
-        actor_label=ACTOR_LABEL,
-        why=why,
-        path="",
+        checkpoint=checkpoint,
     )
 
 

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "guichet.calendars",
     "guichet.dossiers",
     "guichet.mandates",
+    "guichet.complaints",
+    "guichet.surveys",
+    "guichet.referrals",
     "guichet.reports",
     "guichet.privacy",
     # Last: the demo may import every app above, and none imports it (docs/demo.md).

@@ -86,7 +86,9 @@ class YearFigures:
     answered: tuple[int, int]
 
 
-def year_figures(first_day: date, last_day: date, cal: BusinessCalendar | None = None) -> YearFigures:
+def year_figures(
+    first_day: date, last_day: date, cal: BusinessCalendar | None = None
+) -> YearFigures:
     """Complaints and comments received in the period, by subject and by unit; complaints
     answered in it by outcome; the two commitments (clocks stopped in the period)."""
     cal = cal or business_calendar()

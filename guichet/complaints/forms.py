@@ -33,7 +33,9 @@ class FileForm(forms.Form):
         label=_("Décrivez la situation"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Ce qui s'est passé, quand, et ce que vous attendez. 5 000 caractères au plus."),
+        help_text=_(
+            "Ce qui s'est passé, quand, et ce que vous attendez. 5 000 caractères au plus."
+        ),
         error_messages={"required": _("Décrivez la situation.")},
     )
     dossier = forms.ChoiceField(label=_("Dossier concerné"), required=False)
@@ -114,8 +116,12 @@ class InformationReceivedForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    outcome = forms.ChoiceField(label="Conclusion", choices=Outcome.choices, widget=forms.RadioSelect)
-    findings = forms.CharField(label="Ce qui a été constaté", widget=forms.Textarea(attrs={"rows": 4}))
+    outcome = forms.ChoiceField(
+        label="Conclusion", choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    findings = forms.CharField(
+        label="Ce qui a été constaté", widget=forms.Textarea(attrs={"rows": 4})
+    )
     changes = forms.CharField(label="Ce qui changera", widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -49,9 +49,9 @@ def section(user: User) -> dict[str, Any]:
                     {
                         "date": iso(e.occurred_on),
                         "étape": str(e.get_kind_display()),
-                        "par": "vous" if e.actor_id == user.pk else (
-                            "le bureau du Commissaire" if e.actor_id else "vous"
-                        ),
+                        "par": "vous"
+                        if e.actor_id == user.pk
+                        else ("le bureau du Commissaire" if e.actor_id else "vous"),
                     }
                     for e in sorted(c.events.all(), key=lambda e: (e.occurred_on, e.pk))
                 ],

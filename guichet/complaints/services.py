@@ -92,11 +92,14 @@ def complaint_file(
     contact_email: str = "",
     contact_phone: str = "",
     contact_address: str = "",
+    anonymous: bool = False,
 ) -> Complaint:
     """File a complaint or a comment. Online (`channel` web), the date of reception is today
     and the person is `actor` when signed in (their dossier, reached by the caller through
     the owner's getter, may be linked), or an anonymous person who leaves a way to be reached.
-    By mail or telephone, the Commissaire's office enters it with the real date of reception."""
+    By mail or telephone, the Commissaire's office enters it with the real date of reception.
+    `anonymous` is a comment that asks for nothing back (a survey's, guichet/surveys): no way
+    to reach its author is kept, and none is required."""
     today = timezone.localdate()
     if channel == Channel.WEB:
         received_on = today
@@ -108,12 +111,19 @@ def complaint_file(
         if received_on is None or received_on > today:
             raise ComplaintError(_("La date de réception ne peut pas être dans le futur."))
     assert received_on is not None  # noqa: S101 (set above)
-    if complainant is None and not (contact_email or contact_phone or contact_address):
+    if anonymous:
+        if kind != Kind.COMMENT or channel != Channel.WEB:
+            raise ComplaintError(_("Seul un commentaire en ligne peut être anonyme."))
+        complainant, contact_name, contact_email, contact_phone = None, "", "", ""
+        contact_address = ""
+    elif complainant is None and not (contact_email or contact_phone or contact_address):
         raise ComplaintError(
             _("Indiquez au moins un moyen de vous joindre : courriel, téléphone ou adresse.")
         )
-    if dossier is not None and channel == Channel.WEB and dossier.client_id != getattr(
-        complainant, "pk", None
+    if (
+        dossier is not None
+        and channel == Channel.WEB
+        and dossier.client_id != getattr(complainant, "pk", None)
     ):
         raise ComplaintError(_("Ce dossier n'est pas le vôtre."))
     complaint = Complaint.objects.create(
@@ -139,11 +149,7 @@ def complaint_file(
 
 
 def _locked(complaint: Complaint) -> Complaint:
-    return (
-        Complaint.objects.select_for_update()
-        .select_related("complainant")
-        .get(pk=complaint.pk)
-    )
+    return Complaint.objects.select_for_update().select_related("complainant").get(pk=complaint.pk)
 
 
 @transaction.atomic

@@ -21,7 +21,5 @@ urlpatterns = [
         name="recommendation_done",
     ),
     path("commissaire/plaintes/<str:number>/<slug:action>/", views.act, name="act"),
-    path(
-        "bureau/recommandations/", views.unit_recommendations, name="unit_recommendations"
-    ),
+    path("bureau/recommandations/", views.unit_recommendations, name="unit_recommendations"),
 ]

@@ -127,9 +127,7 @@ def mine_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_safe
 def office(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    items = worklist(
-        complaints_for_commissaire(user).select_related("unit"), timezone.localdate()
-    )
+    items = worklist(complaints_for_commissaire(user).select_related("unit"), timezone.localdate())
     return render(request, "complaints/office.html", {"items": items})
 
 
@@ -229,10 +227,14 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if form is not None and not form.is_valid():
         context = _detail_context(complaint)
         context[f"{action.split('-')[0]}_errors"] = form.errors
-        messages.error(request, "Corrigez le formulaire : " + "; ".join(
-            f"{form.fields[name].label if name in form.fields else ''} {' '.join(errs)}"
-            for name, errs in form.errors.items()
-        ))
+        messages.error(
+            request,
+            "Corrigez le formulaire : "
+            + "; ".join(
+                f"{form.fields[name].label if name in form.fields else ''} {' '.join(errs)}"
+                for name, errs in form.errors.items()
+            ),
+        )
         return render(request, "complaints/office_detail.html", context, status=400)
     data = form.cleaned_data if form is not None else {}
     try:
@@ -387,4 +389,3 @@ def unit_recommendations(request: HttpRequest) -> HttpResponse:
         {"recommendations": recommendations.order_by("done_on", "made_on"), "form": form},
         status=400 if form.errors else 200,
     )
-

@@ -18,11 +18,20 @@ from guichet.testing import Personas, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
-SECRET_TEXT = "Agent impoli au comptoir numéro 7."
-STAFF_AND_OTHERS = ["other_client", "agent", "other_agent", "supervisor", "privacy_officer", "administrator"]
+SECRET_TEXT = "Agent impoli au comptoir numéro 7."  # noqa: S105 (not a password)
+STAFF_AND_OTHERS = [
+    "other_client",
+    "agent",
+    "other_agent",
+    "supervisor",
+    "privacy_officer",
+    "administrator",
+]
 
 
-def office_routes(complaint: Complaint, recommendation: Recommendation) -> list[tuple[str, str, dict[str, str]]]:
+def office_routes(
+    complaint: Complaint, recommendation: Recommendation
+) -> list[tuple[str, str, dict[str, str]]]:
     n = complaint.number
     caq = str(Unit.objects.get(code="caq").pk)
     return [
@@ -92,7 +101,9 @@ def snapshot() -> tuple[Any, ...]:
         list(Complaint.objects.order_by("pk").values()),
         ComplaintEvent.objects.count(),
         list(Recommendation.objects.order_by("pk").values()),
-        AccessLog.objects.filter(subject_kind__in=[SubjectKind.COMPLAINT, SubjectKind.DOSSIER]).count(),
+        AccessLog.objects.filter(
+            subject_kind__in=[SubjectKind.COMPLAINT, SubjectKind.DOSSIER]
+        ).count(),
     )
 
 
@@ -182,7 +193,9 @@ def test_the_complainant_reads_their_own_and_nobody_else_does(
 def test_the_api_has_no_way_to_complaints(complaint: Complaint, personas: Personas) -> None:
     from guichet.api import api
 
-    assert not [p for p in api.urls[0] if "plainte" in str(p.pattern) or "complaint" in str(p.pattern)]
+    assert not [
+        p for p in api.urls[0] if "plainte" in str(p.pattern) or "complaint" in str(p.pattern)
+    ]
     service = User.objects.create_user("systeme.caq@example.org", "x")
     service.memberships.create(unit=Unit.objects.get(code="caq"), role="agent")
     _token, secret = api_token_create(name="Système", user=service, actor=None)

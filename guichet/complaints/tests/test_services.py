@@ -52,9 +52,7 @@ def test_an_anonymous_person_complains_with_a_way_to_be_reached(personas: Person
 
 def test_anonymous_without_any_contact_is_refused(personas: Personas) -> None:
     with pytest.raises(ComplaintError, match="moyen de vous joindre"):
-        services.complaint_file(
-            actor=None, kind=Kind.COMPLAINT, subject=Subject.OTHER, text="x"
-        )
+        services.complaint_file(actor=None, kind=Kind.COMPLAINT, subject=Subject.OTHER, text="x")
     assert Complaint.objects.count() == 0
 
 
@@ -106,7 +104,10 @@ def test_an_agent_cannot_enter_a_complaint(personas: Personas) -> None:
 
 
 def test_the_whole_life_of_a_complaint(
-    complaint: Complaint, commissaire: User, personas: Personas, django_capture_on_commit_callbacks: Any
+    complaint: Complaint,
+    commissaire: User,
+    personas: Personas,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         services.complaint_acknowledge(complaint=complaint, actor=commissaire)
@@ -121,7 +122,11 @@ def test_the_whole_life_of_a_complaint(
     assert complaint.state == State.WAITING
     with pytest.raises(ComplaintError, match="renseignements sont attendus"):
         services.complaint_answer(
-            complaint=complaint, actor=commissaire, outcome=Outcome.FOUNDED, findings="f", changes="c"
+            complaint=complaint,
+            actor=commissaire,
+            outcome=Outcome.FOUNDED,
+            findings="f",
+            changes="c",
         )
     services.complaint_information_received(complaint=complaint, actor=commissaire, note="Le 3.")
     with django_capture_on_commit_callbacks(execute=True):

@@ -181,3 +181,38 @@ def shares_between(first_day: date, last_day: date) -> list[ShareRow]:
     for measure in _SHARES.values():
         rows.extend(measure(first_day, last_day))
     return rows
+
+
+# --- Counts: what is counted, not timed (referrals to partner organizations) ----------------
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One line of a section of counts in the annual report (e.g. code "orientations")."""
+
+    code: str
+    label: str  # French
+    group: str  # "" for the total
+    count: int
+
+
+CountMeasure = Callable[[date, date], list[CountRow]]
+_COUNTS: dict[str, CountMeasure] = {}
+
+
+def register_counts(key: str) -> Callable[[CountMeasure], CountMeasure]:
+    """Register `counts(first_day, last_day) -> list[CountRow]` under `key`."""
+
+    def decorator(measure: CountMeasure) -> CountMeasure:
+        _COUNTS[key] = measure
+        return measure
+
+    return decorator
+
+
+def counts_between(first_day: date, last_day: date) -> list[CountRow]:
+    measures()  # every app's measures module imported
+    rows: list[CountRow] = []
+    for measure in _COUNTS.values():
+        rows.extend(measure(first_day, last_day))
+    return rows

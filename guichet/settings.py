@@ -281,6 +281,8 @@ GUICHET_DECLARATIONS_DIR = BASE_DIR / "declarations"
 GUICHET_CALENDARS_DIR = BASE_DIR / "calendars"
 # Used as is until a calendar is recorded in the database (guichet load-calendar).
 GUICHET_CALENDAR_FILE = GUICHET_CALENDARS_DIR / "quebec.toml"
+# The directory of partner organizations (guichet load-partners).
+GUICHET_PARTNERS_FILE = BASE_DIR / "partners" / "partners.toml"
 # How long each kind of personal information is kept (guichet purge, docs/privacy.md).
 GUICHET_RETENTION_FILE = BASE_DIR / "privacy" / "retention.toml"
 

@@ -1,14 +1,11 @@
-from django.http import Http404
 from django.urls import path
+
+from guichet.referrals import views
 
 app_name = "referrals"
 
-
-def _todo(request, *args, **kwargs):  # type: ignore[no-untyped-def]
-    raise Http404
-
-
 urlpatterns = [
-    path("organismes/", _todo, name="directory"),
-    path("bureau/orientations/nouvelle/", _todo, name="refer"),
+    path("organismes/", views.directory, name="directory"),
+    path("organismes/<slug:code>/", views.partner, name="partner"),
+    path("bureau/orientations/nouvelle/", views.refer, name="refer"),
 ]

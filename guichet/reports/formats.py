@@ -238,6 +238,15 @@ def document(report: AnnualReport) -> ReportDocument:
         )
         tables.append(corrections)
     tables.append(satisfaction_table(report))
+    tables.append(
+        Table(
+            key="comptes",
+            title="Orientations",
+            note="Personnes dirigées vers un organisme partenaire pendant l'exercice.",
+            columns=["Code", "Mesure", "Détail", "Nombre"],
+            rows=[[c.code, c.label, c.group or "Total", c.count] for c in report.counts],
+        )
+    )
     return ReportDocument(TITLE, fy.label, header, tables)
 
 
@@ -377,6 +386,7 @@ def html_context(report: AnnualReport) -> dict[str, Any]:
         for row in report.satisfaction
     ]
     return {
+        "counts": report.counts,
         "satisfaction": satisfaction,
         "satisfaction_note": SATISFACTION_NOTE,
         "doc": doc,

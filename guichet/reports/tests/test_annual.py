@@ -160,6 +160,7 @@ def test_other_formats(history: None, tmp_path: Path) -> None:
         "Engagements",
         "Délais par service",
         "Satisfaction de la clientèle",
+        "Orientations",
     ]
     sheet = book["Engagements"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]

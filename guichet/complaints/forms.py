@@ -53,12 +53,14 @@ class FileForm(forms.Form):
         if self.signed_in:
             del self.fields["contact_name"], self.fields["contact_email"]
             del self.fields["contact_phone"]
-            self.fields["dossier"].choices = [("", _("Aucun dossier en particulier")), *dossiers]
+            field = self.fields["dossier"]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101 (declared above)
+            field.choices = [("", _("Aucun dossier en particulier")), *(dossiers or [])]
         else:
             del self.fields["dossier"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.signed_in and not (data.get("contact_email") or data.get("contact_phone")):
             raise forms.ValidationError(
                 _("Indiquez au moins un moyen de vous joindre : courriel ou téléphone.")

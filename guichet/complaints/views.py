@@ -227,14 +227,11 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if form is not None and not form.is_valid():
         context = _detail_context(complaint)
         context[f"{action.split('-')[0]}_errors"] = form.errors
-        messages.error(
-            request,
-            "Corrigez le formulaire : "
-            + "; ".join(
-                f"{form.fields[name].label if name in form.fields else ''} {' '.join(errs)}"
-                for name, errs in form.errors.items()
-            ),
-        )
+        problems = [
+            f"{form.fields[name].label if name in form.fields else ''} {' '.join(map(str, errs))}"
+            for name, errs in form.errors.items()
+        ]
+        messages.error(request, "Corrigez le formulaire : " + "; ".join(problems))
         return render(request, "complaints/office_detail.html", context, status=400)
     data = form.cleaned_data if form is not None else {}
     try:

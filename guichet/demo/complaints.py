@@ -220,7 +220,7 @@ def surveys_and_referrals(*, today: date, rng: random.Random, client: User) -> N
         answered = rng.random() < 0.45
         invitations.append(
             Invitation(
-                person_id=dossier.client_id,
+                person_id=dossier.client_id or 0,
                 source=Source.DOSSIER_DECIDED,
                 source_ref=dossier.number,
                 service_code=dossier.service.code,

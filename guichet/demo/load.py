@@ -28,8 +28,8 @@ from guichet.accounts.models import User
 from guichet.calendars.services import business_calendar
 from guichet.demo.bulk import Builder, write_plans
 from guichet.demo.client import client_dossiers, client_language
-from guichet.demo.histories import DAYS_OF_HISTORY
 from guichet.demo.complaints import commissaire_office, surveys_and_referrals
+from guichet.demo.histories import DAYS_OF_HISTORY
 from guichet.demo.mandates import consultant_mandates
 from guichet.demo.people import (
     CLIENT,

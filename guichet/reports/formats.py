@@ -377,7 +377,8 @@ def html_context(report: AnnualReport) -> dict[str, Any]:
             "group": row.group or "Ensemble des services",
             "result": french_cell(_percent(row.share_tenths)) if row.shown else "—",
             "interval": (
-                f"{french_cell(_percent(row.low_tenths))} à {french_cell(_percent(row.high_tenths))}"
+                f"{french_cell(_percent(row.low_tenths))} à "
+                f"{french_cell(_percent(row.high_tenths))}"
                 if row.shown
                 else "moins de 5 réponses : non diffusé"
             ),

@@ -40,7 +40,7 @@ class QuestionnaireForm(forms.Form):
             error_messages={"required": _("Choisissez une réponse.")},
         )
         fields["comment"] = self.fields.pop("comment")
-        self.fields = fields  # type: ignore[assignment]
+        self.fields = fields
 
     def ratings(self) -> dict[str, int]:
         return {name: value for name, value in self.cleaned_data.items() if name != "comment"}

@@ -3,9 +3,12 @@ overall satisfaction. Each has the code of its row in the report (`satisfaction-
 declaration's qualitative commitment it measures."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 @dataclass(frozen=True)
@@ -13,7 +16,7 @@ class Question:
     field: str
     code: str  # the row's code in the dashboard and the annual report
     qualitative: str  # the declaration's qualitative commitment (declarations/micc.toml)
-    label: Promise
+    label: "_StrPromise"  # a lazy translation
     report_label: str  # French, for the report
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from guichet.accounts.models import Unit, User
 from guichet.complaints import services
 from guichet.complaints.measures import stopped
-from guichet.complaints.models import Channel, Kind, Outcome, Subject
+from guichet.complaints.models import Channel, Complaint, Kind, Outcome, Subject
 from guichet.reports.annual import annual_report
 from guichet.reports.fiscal import FiscalYear
 from guichet.testing import Personas, signed_in_client
@@ -18,16 +18,17 @@ pytestmark = pytest.mark.django_db
 D = date.fromisoformat
 
 
-def entered(commissaire: User, received: str, kind: Kind = Kind.COMPLAINT, **extra: object):  # type: ignore[no-untyped-def]
+def entered(
+    commissaire: User, received: str, kind: Kind = Kind.COMPLAINT, subject: str = Subject.DELAYS
+) -> Complaint:
     return services.complaint_file(
         actor=commissaire,
         kind=kind,
-        subject=extra.pop("subject", Subject.DELAYS),
+        subject=subject,
         text="x",
         channel=Channel.PHONE,
         received_on=D(received),
         contact_phone="514-555-0100",
-        **extra,
     )
 
 

@@ -254,3 +254,22 @@ def test_the_personal_data_export_has_the_persons_own_complaints(
     )
     theirs = personal_data(personas.other_client)["sections"]["plaintes"]["contenu"]
     assert theirs == {"plaintes_et_commentaires": []}
+
+
+def test_the_complainant_reads_the_answer(
+    personas: Personas, complaint: Complaint, commissaire: User
+) -> None:
+    services.complaint_answer(
+        complaint=complaint,
+        actor=commissaire,
+        outcome=Outcome.PARTLY_FOUNDED,
+        findings="Le ton employé était inapproprié.",
+        changes="Un rappel des règles de courtoisie.",
+    )
+    html = (
+        signed_in_client(personas.owner)
+        .get(reverse("complaints:mine_detail", args=[complaint.number]))
+        .content.decode()
+    )
+    assert ": plainte partiellement fondée." in html
+    assert "Le ton employé était inapproprié." in html

@@ -6,6 +6,7 @@ telephone, acknowledge, ask for information, answer, recommend); anyone may file
 signed in or not.
 """
 
+import secrets
 from datetime import date
 
 from django.conf import settings
@@ -127,7 +128,8 @@ def complaint_file(
     ):
         raise ComplaintError(_("Ce dossier n'est pas le vôtre."))
     complaint = Complaint.objects.create(
-        number=f"tmp-{timezone.now().timestamp()}",
+        # A placeholder until the id is known (the number is built from it just below).
+        number=f"tmp-{secrets.token_hex(6)}",
         kind=kind,
         channel=channel,
         received_on=received_on,
@@ -149,7 +151,12 @@ def complaint_file(
 
 
 def _locked(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("complainant").get(pk=complaint.pk)
+    # Only the complaint's row is locked (PostgreSQL locks no row of an outer join).
+    return (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("complainant")
+        .get(pk=complaint.pk)
+    )
 
 
 @transaction.atomic

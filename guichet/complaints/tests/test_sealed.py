@@ -273,3 +273,25 @@ def test_the_complainant_reads_the_answer(
     )
     assert ": plainte partiellement fondée." in html
     assert "Le ton employé était inapproprié." in html
+
+
+def test_a_unit_sees_its_recommendations_never_the_complaint(
+    everyone: dict[str, Any], recommendation: Recommendation
+) -> None:
+    url = reverse("complaints:unit_recommendations")
+    for who in ("owner", "other_client", "agent", "other_agent", "privacy_officer", "commissaire"):
+        assert signed_in_client(everyone[who]).get(url).status_code == 404, who
+    page = signed_in_client(everyone["supervisor"]).get(url).content.decode()
+    assert "Former." in page
+    assert recommendation.complaint.number not in page
+    assert "Autre plainte." not in page
+    # The supervisor reports it done; a denial for another unit's supervisor changes nothing.
+    other = User.objects.create_user("sup.csq@example.org", "x-Test-pass-42")
+    other.memberships.create(unit=Unit.objects.get(code="csq"), role="supervisor")
+    data = {"recommendation": str(recommendation.pk), "report": "Fait."}
+    assert signed_in_client(other).post(url, data).status_code == 404
+    recommendation.refresh_from_db()
+    assert recommendation.done_on is None
+    assert signed_in_client(everyone["supervisor"]).post(url, data).status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.done_report == "Fait."

@@ -40,7 +40,7 @@ data: setup ## Migrate the database, load the declaration and the closure calend
 
 run: data ## Set up everything, add the demo data (once) and serve on http://127.0.0.1:8000
 	$(BIN)/guichet demo
-	@echo "Comptes de démonstration (mot de passe demo-guichet) : client@example.org, agent@example.org, superviseur@example.org, confidentialite@example.org, administration@example.org, consultant@example.org (consultant en immigration)"
+	@echo "Comptes de démonstration (mot de passe demo-guichet) : client@example.org, agent@example.org, superviseur@example.org, confidentialite@example.org, administration@example.org, consultant@example.org (consultant en immigration), commissaire@example.org (Commissaire aux plaintes)"
 	@echo "Serveur de démonstration : le personnel entre sans second facteur (en production, il est obligatoire)."
 	@echo "Guichet : http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter ; les courriels s'affichent ici)"
 	@if [ -n "$${DATABASE_URL:-}" ]; then \

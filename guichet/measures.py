@@ -129,3 +129,90 @@ def stopped_between(first_day: date, last_day: date) -> Stopped:
         part = measure(first_day, last_day)
         parts.append(part.take((part.stop_day >= low) & (part.stop_day <= high)))
     return Stopped.concat(parts)
+
+
+# --- Shares: results that are a proportion, not a clock (satisfaction surveys) --------------
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    """One line of a section of shares in the dashboard and the annual report: e.g. the share
+    of satisfied answers to a survey question (`code` "satisfaction-courtoisie"), for the whole
+    ministry (`group` "") or one service. `shown` is False when the group is too small to
+    be shown (the app's rule, e.g. fewer than 5 answers): then nothing but the label is."""
+
+    code: str
+    label: str  # French
+    group: str  # "" for the whole ministry, else the service's name
+    numerator: int
+    denominator: int
+    shown: bool
+    share_tenths: int | None = None  # 875 is 87.5 %
+    low_tenths: int | None = None  # 95 % confidence interval
+    high_tenths: int | None = None
+
+
+ShareMeasure = Callable[[date, date], list[ShareRow]]
+
+_SHARES: dict[str, ShareMeasure] = {}
+_shares_discovered = False
+
+
+def register_shares(key: str) -> Callable[[ShareMeasure], ShareMeasure]:
+    """Register `shares(first_day, last_day) -> list[ShareRow]` under `key` (the app's label)."""
+
+    def decorator(measure: ShareMeasure) -> ShareMeasure:
+        known = _SHARES.get(key)
+        if known is not None and known.__qualname__ != measure.__qualname__:
+            raise ValueError(f"shares {key!r} are registered twice")
+        _SHARES[key] = measure
+        return measure
+
+    return decorator
+
+
+def shares_between(first_day: date, last_day: date) -> list[ShareRow]:
+    """Every registered app's shares for the period, in the apps' order."""
+    global _shares_discovered
+    if not _shares_discovered:
+        autodiscover_modules("measures")
+        _shares_discovered = True
+    rows: list[ShareRow] = []
+    for measure in _SHARES.values():
+        rows.extend(measure(first_day, last_day))
+    return rows
+
+
+# --- Counts: what is counted, not timed (referrals to partner organizations) ----------------
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One line of a section of counts in the annual report (e.g. code "orientations")."""
+
+    code: str
+    label: str  # French
+    group: str  # "" for the total
+    count: int
+
+
+CountMeasure = Callable[[date, date], list[CountRow]]
+_COUNTS: dict[str, CountMeasure] = {}
+
+
+def register_counts(key: str) -> Callable[[CountMeasure], CountMeasure]:
+    """Register `counts(first_day, last_day) -> list[CountRow]` under `key`."""
+
+    def decorator(measure: CountMeasure) -> CountMeasure:
+        _COUNTS[key] = measure
+        return measure
+
+    return decorator
+
+
+def counts_between(first_day: date, last_day: date) -> list[CountRow]:
+    measures()  # every app's measures module imported
+    rows: list[CountRow] = []
+    for measure in _COUNTS.values():
+        rows.extend(measure(first_day, last_day))
+    return rows

@@ -25,6 +25,7 @@ class Navigation:
     privacy: bool = False
     administration: bool = False
     mandates: bool = False
+    complaints: bool = False
 
 
 NOBODY = Navigation()
@@ -51,6 +52,8 @@ def _flags_params(user_id: int) -> list[int | str]:
         user_id,
         GlobalRole.ADMINISTRATOR,
         user_id,
+        user_id,
+        GlobalRole.COMMISSAIRE,
     ]
 
 
@@ -66,7 +69,8 @@ def _flags_query() -> str:
         f" EXISTS(SELECT 1 FROM {members} WHERE user_id = %s AND role IN ({roles})),"
         f" EXISTS(SELECT 1 FROM {grants} WHERE user_id = %s AND role = %s),"
         f" EXISTS(SELECT 1 FROM {grants} WHERE user_id = %s AND role = %s),"
-        f" EXISTS(SELECT 1 FROM {consultants} WHERE user_id = %s)"
+        f" EXISTS(SELECT 1 FROM {consultants} WHERE user_id = %s),"
+        f" EXISTS(SELECT 1 FROM {grants} WHERE user_id = %s AND role = %s)"
     )
 
 

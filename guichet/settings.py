@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "guichet.calendars",
     "guichet.dossiers",
     "guichet.mandates",
+    "guichet.complaints",
+    "guichet.surveys",
+    "guichet.referrals",
     "guichet.reports",
     "guichet.privacy",
     # Last: the demo may import every app above, and none imports it (docs/demo.md).
@@ -269,12 +272,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 GUICHET_BASE_URL = env_str("GUICHET_BASE_URL", "http://127.0.0.1:8000")
 # A running clock is at risk when no more than this share of its target is left.
 GUICHET_AT_RISK_PERCENT = int(env_str("GUICHET_AT_RISK_PERCENT", "20"))
+# The share of decided dossiers whose client (if they agreed) is invited to the satisfaction
+# survey (guichet surveys-sample, docs/surveys.md).
+GUICHET_SURVEY_SAMPLE_PERCENT = int(env_str("GUICHET_SURVEY_SAMPLE_PERCENT", "25"))
 
 # Where the versioned reference data lives (see declarations/ and calendars/).
 GUICHET_DECLARATIONS_DIR = BASE_DIR / "declarations"
 GUICHET_CALENDARS_DIR = BASE_DIR / "calendars"
 # Used as is until a calendar is recorded in the database (guichet load-calendar).
 GUICHET_CALENDAR_FILE = GUICHET_CALENDARS_DIR / "quebec.toml"
+# The directory of partner organizations (guichet load-partners).
+GUICHET_PARTNERS_FILE = BASE_DIR / "partners" / "partners.toml"
 # How long each kind of personal information is kept (guichet purge, docs/privacy.md).
 GUICHET_RETENTION_FILE = BASE_DIR / "privacy" / "retention.toml"
 

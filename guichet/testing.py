@@ -287,3 +287,29 @@ def _test_settings(settings: Any) -> None:
     # The worklist keeps its counts a few seconds in the process cache: no test sees another's.
     cache.clear()
     forget_catalogue()
+
+
+@pytest.fixture
+def commissaire(db: None) -> Any:
+    """A member of the Commissaire aux plaintes' office (the global role), in no unit."""
+    from guichet.accounts.models import GlobalRole, RoleGrant, User
+
+    person = User.objects.create_user(
+        "commissaire.test@example.org", PASSWORD, full_name="Camille Commissaire"
+    )
+    RoleGrant.objects.create(user=person, role=GlobalRole.COMMISSAIRE)
+    return person
+
+
+def signed_in_client(user: Any) -> Any:
+    """A browser signed in as `user`, past the second factor (as after the log-in page)."""
+    from django.test import Client
+
+    from guichet.accounts.mfa import VERIFIED_KEY
+
+    client = Client()
+    assert client.login(username=user.email, password=PASSWORD)  # noqa: S101 (a test helper)
+    session = client.session
+    session[VERIFIED_KEY] = True
+    session.save()
+    return client

@@ -22,6 +22,8 @@ from guichet.accounts.models import LanguageBasis, ServiceLanguage, User
 from guichet.accounts.services import language_of_service_declare, unit_create
 from guichet.append_only import append_only_tables, purge_writable
 from guichet.audit.models import AccessLog
+from guichet.complaints.models import Kind, Subject
+from guichet.complaints.services import complaint_file
 from guichet.privacy.models import InfoRequestKind
 from guichet.privacy.services import info_request_submit
 from guichet.testing import Personas, make_dossier, run_command
@@ -34,6 +36,7 @@ postgresql_only = pytest.mark.skipif(
 HISTORIES = [
     "accounts_accesschange",
     "accounts_languageofservice",
+    "complaints_complaintevent",
     "dossiers_dossierevent",
     "privacy_accesslog",
     "privacy_inforequestevent",
@@ -57,6 +60,9 @@ def write_histories(personas: Personas, administrator: User) -> None:
         arrived_on=timezone.localdate() - timedelta(days=10),
     )
     unit_create(actor=administrator, code=f"u{secrets.token_hex(3)}", name="Unité", reason="Essai")
+    complaint_file(
+        actor=personas.owner, kind=Kind.COMMENT, subject=Subject.OTHER, text="Un commentaire."
+    )
 
 
 def counts(cursor: Any) -> dict[str, int]:

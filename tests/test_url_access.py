@@ -175,6 +175,41 @@ ACCESS: dict[str, dict[str, str]] = {
         ),
         ADMINISTRATOR_POST_ONLY,
     ),
+    # Complaints: anyone files one; a signed-in person reads their own (the walk has none: the
+    # sample number is a dossier's); the Commissaire's office (nobody of the walk) does the
+    # rest; guichet/complaints/tests/test_sealed.py walks every page with the Commissaire.
+    "complaints:file": EVERYONE_OK,
+    "complaints:sent": EVERYONE_OK,
+    "complaints:mine": SIGNED_IN_OK,
+    **dict.fromkeys(
+        (
+            "complaints:mine_detail",
+            "complaints:office",
+            "complaints:enter",
+            "complaints:year",
+            "complaints:office_detail",
+            "complaints:letter",
+            "complaints:dossier",
+            "complaints:act",
+            "complaints:recommendation_done",
+        ),
+        {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN},
+    ),
+    # What the Commissaire recommends to a unit: its supervisors.
+    "complaints:unit_recommendations": {
+        **dict.fromkeys(PERSONAS, DENIED),
+        "anonymous": LOGIN,
+        "supervisor": OK,
+    },
+    # Surveys: the link of an invitation (the sample token is none), the client's consent.
+    "surveys:answer": dict.fromkeys(PERSONAS, DENIED),
+    "surveys:thanks": EVERYONE_OK,
+    "surveys:consent": SIGNED_IN_OK,
+    # Referrals: the public directory (the sample code is no partner's); an agent refers from a
+    # dossier of their unit (none named here: 404), guichet/referrals/tests/.
+    "referrals:directory": EVERYONE_OK,
+    "referrals:partner": dict.fromkeys(PERSONAS, DENIED),
+    "referrals:refer": {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN},
     # Results: the supervisors of a unit.
     **dict.fromkeys(
         ("reports:dashboard", "reports:dossiers", "reports:annual", "reports:annual_file"),

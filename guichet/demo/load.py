@@ -28,6 +28,7 @@ from guichet.accounts.models import User
 from guichet.calendars.services import business_calendar
 from guichet.demo.bulk import Builder, write_plans
 from guichet.demo.client import client_dossiers, client_language
+from guichet.demo.complaints import commissaire_office, surveys_and_referrals
 from guichet.demo.histories import DAYS_OF_HISTORY
 from guichet.demo.mandates import consultant_mandates
 from guichet.demo.people import (
@@ -80,6 +81,8 @@ def demo_load(*, dossiers: int, seed: int) -> DemoResult:
     write_plans(builder.plans(dossiers), cal, rng)
     client_dossiers(client, catalogue, today, owner, staff)
     consultant_mandates(client, password, today)
+    commissaire_office(password=password, today=today, cal=cal, rng=rng, client=client)
+    surveys_and_referrals(today=today, rng=rng, client=client)
     return _result(today)
 
 

@@ -42,6 +42,7 @@ LOGINS = (
     PRIVACY_OFFICER.email,
     ADMINISTRATOR.email,
     CONSULTANT.email,
+    "commissaire@example.org",
 )
 
 

@@ -8,6 +8,8 @@
   else's. A staff member acts only on the units where they have a role.
 - The privacy officer (global role) reaches any dossier by its number, for their own work only
   (a rectification asked for, a legal hold): `dossier_get_for_privacy_officer`.
+- The Commissaire aux plaintes (global role) reads the dossier a complaint is about, from that
+  complaint's page only, with the reason logged: `dossier_get_for_commissaire`.
 
 Each getter of one dossier, letter or document records the read in the access log
 (guichet/privacy), with the reason the caller gives (`why`); a denied read records nothing.
@@ -88,6 +90,21 @@ def dossier_get_for_privacy_officer(user: User, number: str, *, why: str) -> Dos
         raise Http404("Dossier introuvable")
     _require_plausible_number(number)
     dossier = Dossier.objects.select_related("service").filter(number=number).first()
+    if dossier is None:
+        raise Http404("Dossier introuvable")
+    access_log_read(dossier=dossier, actor=user, why=why)
+    return dossier
+
+
+def dossier_get_for_commissaire(user: User, number: str, *, why: str) -> Dossier:
+    """The dossier a complaint is about, for a member of the Commissaire's office, who reads
+    it to examine the complaint whatever the unit (the complaints app calls this only with the
+    number of the dossier linked to the complaint being examined); 404 for anyone else. The
+    read is logged with `why` (the complaint's number and the reason typed)."""
+    if not has_role(user, GlobalRole.COMMISSAIRE):
+        raise Http404("Dossier introuvable")
+    _require_plausible_number(number)
+    dossier = Dossier.objects.select_related("service", "unit").filter(number=number).first()
     if dossier is None:
         raise Http404("Dossier introuvable")
     access_log_read(dossier=dossier, actor=user, why=why)

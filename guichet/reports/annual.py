@@ -20,7 +20,7 @@ from django.utils import timezone
 from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Commitment, CommitmentUnit, Declaration, Service
 from guichet.dossiers.models import DossierEvent
-from guichet.measures import stopped_between
+from guichet.measures import CountRow, ShareRow, counts_between, shares_between, stopped_between
 from guichet.reports import clocktable as ct
 from guichet.reports.figures import EMPTY, Result, share_tenths, summarize
 from guichet.reports.fiscal import FiscalYear
@@ -128,6 +128,10 @@ class AnnualReport:
     freeze: Freeze | None = None
     current: DataStamp | None = None  # for a frozen year: the data of the corrections
     corrections: list[Correction] = field(default_factory=list)
+    # Shares measured by other apps (satisfaction surveys, rows "satisfaction-…"), computed
+    # from the data now even for a frozen year (guichet/measures.py).
+    satisfaction: list[ShareRow] = field(default_factory=list)
+    counts: list[CountRow] = field(default_factory=list)  # referrals (guichet/measures.py)
 
     @property
     def years(self) -> tuple[FiscalYear, FiscalYear]:
@@ -418,6 +422,8 @@ def annual_report(
                 for row in rows
             ]
     organization = _organization(fy)
+    satisfaction = shares_between(fy.first_day, fy.last_day)
+    counts = counts_between(fy.first_day, fy.last_day)
     snapshot = ReportSnapshot.objects.filter(fiscal_year=fy.start_year).first()
     if snapshot is None:
         return AnnualReport(
@@ -427,6 +433,8 @@ def annual_report(
             in_progress=not fy.is_closed(today),
             commitments=rows,
             services=services,
+            satisfaction=satisfaction,
+            counts=counts,
         )
     frozen_commitments, frozen_services, frozen_stamp = frozen_rows(snapshot)
     return AnnualReport(
@@ -445,6 +453,8 @@ def annual_report(
         ),
         current=stamp,
         corrections=_corrections((frozen_commitments, frozen_services), (rows, services)),
+        satisfaction=satisfaction,
+        counts=counts,
     )
 
 

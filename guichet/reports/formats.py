@@ -237,7 +237,60 @@ def document(report: AnnualReport) -> ReportDocument:
             ],
         )
         tables.append(corrections)
+    tables.append(satisfaction_table(report))
+    tables.append(
+        Table(
+            key="comptes",
+            title="Orientations",
+            note="Personnes dirigées vers un organisme partenaire pendant l'exercice.",
+            columns=["Code", "Mesure", "Détail", "Nombre"],
+            rows=[[c.code, c.label, c.group or "Total", c.count] for c in report.counts],
+        )
+    )
     return ReportDocument(TITLE, fy.label, header, tables)
+
+
+SATISFACTION_NOTE = (
+    "Sondages de satisfaction : part des réponses « tout à fait » ou « plutôt » d'accord "
+    "(ou satisfait), réponses « ne s'applique pas » exclues, avec son intervalle de confiance "
+    "à 95 % (Wilson). Réponses anonymes : aucun résultat n'est montré pour un groupe de moins "
+    "de 5 réponses. Taux de réponse : invitations répondues sur invitations envoyées."
+)
+
+
+def satisfaction_table(report: AnnualReport) -> Table:
+    """The survey rows (codes "satisfaction-…"), for the whole ministry and per service."""
+    table = Table(
+        key="satisfaction",
+        title="Satisfaction de la clientèle",
+        note=SATISFACTION_NOTE,
+        columns=[
+            "Code",
+            "Question",
+            "Service",
+            "Résultat (%)",
+            "Borne inférieure (%)",
+            "Borne supérieure (%)",
+            "Satisfaits",
+            "Réponses",
+            "Remarque",
+        ],
+    )
+    for row in report.satisfaction:
+        table.rows.append(
+            [
+                row.code,
+                row.label,
+                row.group or "Ensemble des services",
+                _percent(row.share_tenths),
+                _percent(row.low_tenths),
+                _percent(row.high_tenths),
+                row.numerator if row.shown else None,
+                row.denominator if row.shown else None,
+                "" if row.shown else "moins de 5 réponses : non diffusé",
+            ]
+        )
+    return table
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -317,7 +370,26 @@ def html_context(report: AnnualReport) -> dict[str, Any]:
                 "previous": [_share_text(row.previous[0]), _share_text(row.previous[1])],
             }
         )
+    satisfaction = [
+        {
+            "code": row.code,
+            "label": row.label,
+            "group": row.group or "Ensemble des services",
+            "result": french_cell(_percent(row.share_tenths)) if row.shown else "—",
+            "interval": (
+                f"{french_cell(_percent(row.low_tenths))} à "
+                f"{french_cell(_percent(row.high_tenths))}"
+                if row.shown
+                else "moins de 5 réponses : non diffusé"
+            ),
+            "count": f"{row.numerator} / {row.denominator}" if row.shown else "—",
+        }
+        for row in report.satisfaction
+    ]
     return {
+        "counts": report.counts,
+        "satisfaction": satisfaction,
+        "satisfaction_note": SATISFACTION_NOTE,
         "doc": doc,
         "header": doc.header[1:],
         "years": (y1.label, y2.label),

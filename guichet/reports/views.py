@@ -18,6 +18,7 @@ from guichet.accounts.decorators import signed_in_user, supervisor_required
 from guichet.accounts.selectors import supervised_units
 from guichet.catalogue.models import Commitment
 from guichet.dossiers.selectors import dossiers_of_staff
+from guichet.measures import shares_between
 from guichet.reports import charts
 from guichet.reports import clocktable as ct
 from guichet.reports.annual import annual_report
@@ -249,6 +250,12 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             open_link=_link(query, quoi="ouverts"),
             at_risk_percent=settings.GUICHET_AT_RISK_PERCENT,
             annual_link=reverse("reports:annual"),
+            # The surveys' rows for the whole ministry (per service: the annual report).
+            satisfaction=[
+                row
+                for row in shares_between(form.cleaned_data["du"], form.cleaned_data["au"])
+                if not row.group
+            ],
         )
     return render(
         request, "reports/dashboard.html", context, status=200 if form.is_valid() else 400

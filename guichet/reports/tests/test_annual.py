@@ -155,7 +155,13 @@ def test_other_formats(history: None, tmp_path: Path) -> None:
     xlsx = tmp_path / "r.xlsx"
     xlsx.write_bytes(render(report, "xlsx"))
     book = load_workbook(xlsx)
-    assert book.sheetnames == ["Rapport", "Engagements", "Délais par service"]
+    assert book.sheetnames == [
+        "Rapport",
+        "Engagements",
+        "Délais par service",
+        "Satisfaction de la clientèle",
+        "Orientations",
+    ]
     sheet = book["Engagements"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     caq = [v for v in values if v[:2] == ["caq-etudes-decision", "micc 2023-04"]][0]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralsConfig(AppConfig):
+    name = "guichet.referrals"
+    verbose_name = _("Orientation vers les organismes partenaires")

@@ -244,11 +244,13 @@ def pdf_upload(name: str = "document.pdf", size: int = 0) -> Any:
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
-def checked(upload: Any) -> Any:
+def checked(upload: Any, **fields: Any) -> Any:
+    """An upload checked as the forms check it, as a document to store (`fields`: its
+    checklist code, label, or the asked item it `answers`)."""
     from guichet.dossiers.services import NewDocument
     from guichet.dossiers.uploads import check_upload
 
-    return NewDocument(check_upload(upload))
+    return NewDocument(check_upload(upload), **fields)
 
 
 def make_dossier(people: Personas, service_code: str = "caq-etudiant", **overrides: Any) -> Any:

@@ -546,8 +546,6 @@ def dossier_receive_items(
         raise DossierError(
             _("Cet élément n'est pas attendu : il a déjà été reçu, ou il se règle autrement.")
         )
-    if any(not d.answers for d in documents):
-        raise DossierError(_("Chaque document doit répondre à un élément demandé."))
     day = on or _today()
     _check_not_before_reception(dossier, day)
     notice = pending_notice(dossier)

@@ -12,6 +12,7 @@ clock suspended and says what still blocks; the fee's payment, the last item, re
 the due date moves by the five suspended days (Mon 2027-02-01).
 """
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ from tests.e2e.conftest import axe_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = {"desktop": 1280, "mobile": 375}
-SHOTS = Path("/tmp/guichet-journeys")
+# Screenshots of every page checked, to look at: GUICHET_SHOTS=/some/dir (none by default).
+SHOTS = os.environ.get("GUICHET_SHOTS", "")
 
 
 def open_session(browser: Browser, base: str, email: str, width: int) -> Page:
@@ -50,8 +52,9 @@ def check(page: Page, where: str, width: int, seen: list[str]) -> None:
     assert violations == [], f"{where} ({width} px): {violations}"
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width, f"{where} ({width} px): the page is {scroll} px wide"
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{width}-{len(seen):02d}.png"), full_page=True)
+    if SHOTS:
+        Path(SHOTS).mkdir(exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{width}-{len(seen):02d}.png"), full_page=True)
 
 
 def expect_error_page(page: Page, message: str) -> None:
@@ -124,9 +127,7 @@ def test_a_dossier_from_filing_to_resumed_clock(
         client.get_by_label("Nom complet").fill("Dominique Exemple-Tremblay")
         client.get_by_role("button", name="Continuer").click()
         expect(client.get_by_role("heading", level=1)).to_have_text("Vérifier vos réponses")
-        expect(client.locator(".summary-list").first).to_contain_text(
-            "Dominique Exemple-Tremblay"
-        )
+        expect(client.locator(".summary-list").first).to_contain_text("Dominique Exemple-Tremblay")
         client.get_by_role("button", name="Envoyer ma demande").click()
         expect_error_page(client, "Cochez la déclaration pour envoyer votre demande.")
         client.get_by_label("Je déclare que les renseignements fournis").check()
@@ -188,9 +189,11 @@ def test_a_dossier_from_filing_to_resumed_clock(
         expect(preview).to_contain_text("Paiement des frais exigés")
         expect(preview).to_contain_text("Frais à payer : 128,00 $")
         expect(preview).to_contain_text("Le traitement de votre demande est suspendu")
-        assert not Dossier.objects.get(pk=dossier.pk).events.filter(
-            kind=EventKind.INCOMPLETENESS_NOTICE
-        ).exists()
+        assert (
+            not Dossier.objects.get(pk=dossier.pk)
+            .events.filter(kind=EventKind.INCOMPLETENESS_NOTICE)
+            .exists()
+        )
         check(agent, "aperçu de la lettre", width, seen)
         agent.get_by_role("button", name="Envoyer l'avis (le délai est suspendu)").click()
         expect(agent.get_by_role("status")).to_contain_text("le délai est suspendu")
@@ -207,9 +210,7 @@ def test_a_dossier_from_filing_to_resumed_clock(
         expect(missing).to_contain_text("Montant : 128,00 $")
         expect(missing).to_contain_text("ministre des Finances du Québec")
         check(client, "dossier incomplet (client)", width, seen)
-        missing.get_by_label("Copie des pages du passeport", exact=False).set_input_files(
-            str(scan)
-        )
+        missing.get_by_label("Copie des pages du passeport", exact=False).set_input_files(str(scan))
         client.get_by_role("button", name="Envoyer les documents").click()
         expect(client.get_by_role("status")).to_contain_text(
             "Le délai reste suspendu : il manque encore Paiement des frais exigés."

@@ -55,11 +55,12 @@ def test_each_account_action_writes_one_entry(caplog: pytest.LogCaptureFixture) 
     assert account_rows(user)[1:] == [
         ("compte : inscription tentée avec son adresse", me, None, "système"),
         ("compte : adresse courriel vérifiée", me, me, ""),
+        ("compte : connexion", me, me, ""),  # signed in by the activation
     ]
 
     log_in(Client(), EMAIL, "pas-le-bon-mot-de-passe")
     log_in(Client(), "inconnue@example.org", PASSWORD)
-    assert account_rows(user)[3:] == [
+    assert account_rows(user)[4:] == [
         ("compte : échec de connexion", me, None, "personne non identifiée")
     ]
     assert account_rows(None) == [

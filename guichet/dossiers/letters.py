@@ -9,6 +9,7 @@ readers need it to switch voices.
 """
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -94,7 +95,11 @@ class _Part:
 
 
 def _render_parts(
-    kind: LetterKind, dossier: Dossier, context: dict[str, Any], day: date, languages: list[str]
+    kind: LetterKind,
+    dossier: Dossier,
+    context: dict[str, Any],
+    day: date,
+    languages: Sequence[str],
 ) -> list[_Part]:
     other = languages[1] if len(languages) > 1 else None
     parts = []

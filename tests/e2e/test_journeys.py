@@ -252,3 +252,59 @@ def date_(year: int, month: int, day: int) -> Any:
     from datetime import date
 
     return date(year, month, day)
+
+
+@pytest.mark.parametrize("screen", list(WIDTHS))
+def test_activation_link_is_the_servers_address_and_signs_in(
+    browser: Browser, live_server: Any, screen: str
+) -> None:
+    import re
+
+    from django.core import mail
+
+    width, base, seen = WIDTHS[screen], str(live_server), []
+    mail.outbox.clear()
+    for context in browser.contexts:
+        context.close()
+    page = browser.new_context(
+        locale="fr-CA", bypass_csp=True, viewport={"width": width, "height": 900}
+    ).new_page()
+    page.goto(f"{base}/accounts/inscription/")
+    page.get_by_label("Nom complet").fill("Camille Exemple")
+    page.get_by_label("Adresse courriel").fill("camille@example.org")
+    page.get_by_label("Mot de passe", exact=True).fill("un-Mot-de-passe-solide-7")
+    page.get_by_label("Confirmez le mot de passe").fill("un-Mot-de-passe-solide-7")
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez vos courriels")
+    found = re.search(r"https?://\S+/accounts/activer/\S+", str(mail.outbox[0].body))
+    assert found and found.group(0).startswith(f"{base}/accounts/activer/"), found
+    page.goto(found.group(0))
+    check(page, "activation", width, seen)
+    page.get_by_role("button", name="Activer mon compte").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes dossiers")
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    check(page, "connecté après activation", width, seen)
+
+
+@pytest.mark.parametrize("screen", list(WIDTHS))
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        ("English", "Some texts below are published in French only."),
+        ("Español", "Algunos textos a continuación se publican solo en francés."),
+    ],
+)
+def test_french_only_texts_are_said_so_in_the_pages_language(
+    browser: Browser, live_server: Any, personas: Personas, screen: str, language: str, note: str
+) -> None:
+    width, base, seen = WIDTHS[screen], str(live_server), []
+    for context in browser.contexts:
+        context.close()
+    page = browser.new_context(
+        locale="fr-CA", bypass_csp=True, viewport={"width": width, "height": 900}
+    ).new_page()
+    page.goto(f"{base}/")
+    expect(page.locator(".french-only")).to_have_count(0)  # French pages need no note
+    page.get_by_role("button", name=language).click()
+    expect(page.locator(".french-only").first).to_have_text(note)
+    check(page, f"accueil ({language})", width, seen)

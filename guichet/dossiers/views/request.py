@@ -165,7 +165,7 @@ def _check_answers(request: HttpRequest, service: Service, steps: list[Step]) ->
     missing = _first_missing(steps, draft)
     if missing is not None:
         return redirect(_step_url(service, missing.slug))
-    form = CertifyForm(request.POST or None)
+    form = CertifyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = signed_in_user(request)
         labels = {d.code: d.label_fr for d in service.documents.all()}

@@ -124,3 +124,20 @@ def test_staff_pages_do_not_speak_to_a_client(personas: Personas) -> None:
     assert "votre demande" not in page.split("<footer")[1]
     client = signed_in(personas.owner)
     assert "votre demande" in client.get("/dossiers/").content.decode().split("<footer")[1]
+
+
+def test_files_of_requests_never_sent_are_deleted_after_a_day(personas: Personas) -> None:
+    from datetime import timedelta
+
+    from guichet.dossiers.drafts import drafts_forget_older_than
+
+    client = signed_in(personas.owner)
+    client.post(f"{START}coordonnees/", {"applicant_name": "D", "postal_address": "1 rue"})
+    client.post(f"{START}identite/", birth_date_fields(date(1990, 5, 17)))
+    client.post(f"{START}documents/", {"doc_passeport": pdf_upload("pass.pdf")})
+    kept = set(default_storage.listdir(DRAFT_DIR)[1])
+    assert kept
+    drafts_forget_older_than(timedelta(days=1))  # a fresh draft stays
+    assert kept <= set(default_storage.listdir(DRAFT_DIR)[1])
+    assert drafts_forget_older_than(timedelta(seconds=-1)) >= len(kept)
+    assert not kept & set(default_storage.listdir(DRAFT_DIR)[1])

@@ -262,7 +262,8 @@ def test_activation_link_is_the_servers_address_and_signs_in(
 
     from django.core import mail
 
-    width, base, seen = WIDTHS[screen], str(live_server), []
+    width, base = WIDTHS[screen], str(live_server)
+    seen: list[str] = []
     mail.outbox.clear()
     for context in browser.contexts:
         context.close()
@@ -297,7 +298,8 @@ def test_activation_link_is_the_servers_address_and_signs_in(
 def test_french_only_texts_are_said_so_in_the_pages_language(
     browser: Browser, live_server: Any, personas: Personas, screen: str, language: str, note: str
 ) -> None:
-    width, base, seen = WIDTHS[screen], str(live_server), []
+    width, base = WIDTHS[screen], str(live_server)
+    seen: list[str] = []
     for context in browser.contexts:
         context.close()
     page = browser.new_context(

@@ -7,6 +7,7 @@ answer is recorded as `item_received` and the clock stays suspended; the last it
 `items_received`, which resumes it (the engine is unchanged: it reads only that event)."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 import time_machine
@@ -38,7 +39,7 @@ def snapshot(dossier: Dossier) -> tuple[object, ...]:
 
 def suspended_on_jan_5(personas: Personas, **asked: object) -> Dossier:
     with time_machine.travel("2026-12-18 10:00 -05:00"):
-        dossier = make_dossier(
+        dossier: Dossier = make_dossier(
             personas, documents=[checked(pdf_upload("adm.pdf"), checklist_code="lettre-admission")]
         )
     with time_machine.travel("2027-01-05 09:00 -05:00"):
@@ -70,11 +71,12 @@ def test_the_candidates_are_the_documents_not_received_then_the_unpaid_fee(
 def test_an_empty_notice_is_refused_and_changes_nothing(personas: Personas) -> None:
     dossier = make_dossier(personas)
     before = snapshot(dossier)
-    for empty in ({}, {"items": ["", "   "]}, {"codes": []}):
+    empties: list[dict[str, Any]] = [{}, {"items": ["", "   "]}, {"codes": []}]
+    for empty in empties:
         with pytest.raises(DossierError, match="un avis vide n'est pas envoyé"):
-            services.dossier_request_items(dossier=dossier, actor=personas.agent, **empty)  # type: ignore[arg-type]
+            services.dossier_request_items(dossier=dossier, actor=personas.agent, **empty)
         with pytest.raises(DossierError, match="un avis vide n'est pas envoyé"):
-            services.incompleteness_preview(dossier=dossier, actor=personas.agent, **empty)  # type: ignore[arg-type]
+            services.incompleteness_preview(dossier=dossier, actor=personas.agent, **empty)
     assert snapshot(dossier) == before
 
 

@@ -40,7 +40,7 @@ def test_the_date_of_birth_says_which_part_is_wrong(parts: tuple[str, ...], erro
         {"birth_date_jour": day, "birth_date_mois": month, "birth_date_annee": year}
     )
     assert not form.is_valid()
-    assert form.errors["birth_date"][0].startswith(error)
+    assert str(form.errors["birth_date"][0]).startswith(error)
 
 
 def test_the_date_of_birth_is_three_boxes_not_a_date_picker() -> None:

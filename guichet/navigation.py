@@ -74,5 +74,24 @@ def _flags_query() -> str:
     )
 
 
+# Pages for staff (back office, results, administration, the privacy officer's): their footer
+# speaks to staff, not to a client about "votre demande". The client's own privacy pages
+# (policy, "mes renseignements") are not among them.
+STAFF_PREFIXES = ("/bureau/", "/resultats/", "/administration/", "/admin/")
+PRIVACY_STAFF_PREFIXES = (
+    "/confidentialite/journal/",
+    "/confidentialite/incidents/",
+    "/confidentialite/conservation/",
+    "/confidentialite/demandes/",
+)
+
+
+def is_staff_page(path: str) -> bool:
+    return path == "/confidentialite/" or path.startswith(STAFF_PREFIXES + PRIVACY_STAFF_PREFIXES)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"nav": SimpleLazyObject(lambda: navigation_for(getattr(request, "user", None)))}
+    return {
+        "nav": SimpleLazyObject(lambda: navigation_for(getattr(request, "user", None))),
+        "staff_page": is_staff_page(request.path),
+    }

@@ -77,6 +77,9 @@ MIDDLEWARE = [
     # In place of Django's LocaleMiddleware: French, or a client's language of service on a
     # recorded basis, or a visitor's choice for public pages (guichet/accounts/language.py).
     "guichet.accounts.middleware.LanguageMiddleware",
+    # "Erreur : " at the start of the title of a page with an error summary (GOV.UK's pattern),
+    # in the page's language: after LanguageMiddleware, so that it runs while it is active.
+    "guichet.error_title.ErrorTitleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Remembers the request's path for the access log (guichet/audit/middleware.py).
     "guichet.audit.middleware.RequestPathMiddleware",
@@ -268,8 +271,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Everything but files (form fields, the API's JSON bodies): Django's default, 2.5 Mo.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# Public address of the portal, for links in e-mails.
-GUICHET_BASE_URL = env_str("GUICHET_BASE_URL", "http://127.0.0.1:8000")
+# Public address of the portal, for links in e-mails (guichet/public_url.py). Unset: a system
+# check warns at start and links follow the request's address. GUICHET_BASE_URL is its
+# former name, still read.
+GUICHET_PUBLIC_URL = env_str("GUICHET_PUBLIC_URL", env_str("GUICHET_BASE_URL", ""))
 # A running clock is at risk when no more than this share of its target is left.
 GUICHET_AT_RISK_PERCENT = int(env_str("GUICHET_AT_RISK_PERCENT", "20"))
 # The share of decided dossiers whose client (if they agreed) is invited to the satisfaction

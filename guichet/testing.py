@@ -244,11 +244,13 @@ def pdf_upload(name: str = "document.pdf", size: int = 0) -> Any:
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
-def checked(upload: Any) -> Any:
+def checked(upload: Any, **fields: Any) -> Any:
+    """An upload checked as the forms check it, as a document to store (`fields`: its
+    checklist code, label, or the asked item it `answers`)."""
     from guichet.dossiers.services import NewDocument
     from guichet.dossiers.uploads import check_upload
 
-    return NewDocument(check_upload(upload))
+    return NewDocument(check_upload(upload), **fields)
 
 
 def make_dossier(people: Personas, service_code: str = "caq-etudiant", **overrides: Any) -> Any:
@@ -284,6 +286,9 @@ def _test_settings(settings: Any) -> None:
     # with Client.login()/force_login() would otherwise land on the enrolment page. The tests
     # of the second factor switch it back on (guichet/accounts/tests/test_second_factor.py).
     settings.GUICHET_STAFF_MFA_REQUIRED = False
+    # Links in e-mails follow the request's address unless a test sets the public address
+    # (guichet/public_url.py), whatever the environment running the tests says.
+    settings.GUICHET_PUBLIC_URL = ""
     # The worklist keeps its counts a few seconds in the process cache: no test sees another's.
     cache.clear()
     forget_catalogue()
@@ -313,3 +318,42 @@ def signed_in_client(user: Any) -> Any:
     session[VERIFIED_KEY] = True
     session.save()
     return client
+
+
+def birth_date_fields(day: date, name: str = "birth_date") -> dict[str, str]:
+    """A date of birth as the three boxes of the forms post it (jour, mois, année)."""
+    return {
+        f"{name}_jour": str(day.day),
+        f"{name}_mois": str(day.month),
+        f"{name}_annee": str(day.year),
+    }
+
+
+def file_online(client: Any, code: str = "caq-etudiant", **answers: Any) -> Any:
+    """File a request through the portal's steps, as a browser without JavaScript does:
+    each step's form, then "Vérifier vos réponses" and its declaration. `answers`: the
+    fields of the steps (applicant_name, postal_address, birth_date as a date,
+    passport_number, doc_<checklist code> files). Returns the last response (a redirect to
+    the confirmation when the request was filed); stops at the first step refused."""
+    birth = answers.pop("birth_date", date(1990, 5, 17))
+    steps = {
+        "coordonnees": {
+            "applicant_name": answers.pop("applicant_name", "Dominique Exemple"),
+            "postal_address": answers.pop(
+                "postal_address", "100, rue de l'Exemple\nMontréal (Québec) H2Y 0A0"
+            ),
+        },
+        "identite": {
+            **(birth_date_fields(birth) if isinstance(birth, date) else {"birth_date_jour": birth}),
+            "passport_number": answers.pop("passport_number", ""),
+        },
+        "documents": {k: answers.pop(k) for k in list(answers) if k.startswith("doc_")},
+    }
+    certify = answers.pop("certify", "on")
+    if answers:
+        raise TypeError(f"unknown answers: {sorted(answers)}")
+    for step, data in steps.items():
+        response = client.post(f"/demande/{code}/{step}/", data)
+        if response.status_code != 302:
+            return response
+    return client.post(f"/demande/{code}/verifier/", {"certify": certify} if certify else {})

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from guichet.dossiers.models import Dossier, DossierEvent
-from guichet.testing import PASSWORD, Personas, make_dossier
+from guichet.testing import PASSWORD, Personas, file_online, make_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +28,7 @@ def counts() -> tuple[int, int]:
 @pytest.mark.parametrize("payload", [SCRIPT, SQL])
 def test_payloads_in_every_text_field_are_text(personas: Personas, payload: str) -> None:
     owner, agent = signed_in(personas.owner), signed_in(personas.agent)
-    response = owner.post(
-        "/demande/caq-etudiant/",
-        {
-            "applicant_name": payload,
-            "postal_address": payload,
-            "certify": "on",
-            "birth_date": "1990-05-17",
-        },
-    )
+    response = file_online(owner, applicant_name=payload, postal_address=payload)
     assert response.status_code == 302
     dossier = Dossier.objects.get()
     assert (dossier.applicant_name, dossier.postal_address) == (payload, payload)
@@ -47,7 +39,7 @@ def test_payloads_in_every_text_field_are_text(personas: Personas, payload: str)
     dossier.refresh_from_db()
     agent.post(
         f"/bureau/dossiers/{dossier.number}/incomplet/",
-        {"items-version": dossier.version, "items-items": payload},
+        {"items-version": dossier.version, "items-envoyer": "1", "items-items": payload},
     )
     dossier.refresh_from_db()
     assert dossier.state == "incomplete"
@@ -64,16 +56,8 @@ def test_payloads_in_every_text_field_are_text(personas: Personas, payload: str)
 
 def test_oversized_text_is_refused_and_changes_nothing(personas: Personas) -> None:
     before = counts()
-    response = signed_in(personas.owner).post(
-        "/demande/caq-etudiant/",
-        {
-            "applicant_name": "x" * 201,
-            "postal_address": "1 rue",
-            "certify": "on",
-            "birth_date": "1990-05-17",
-        },
-    )
-    assert response.status_code == 200
+    response = file_online(signed_in(personas.owner), applicant_name="x" * 201)
+    assert response.status_code == 400
     assert "au plus 200 caractères" in response.content.decode()
     assert counts() == before
 
@@ -84,7 +68,7 @@ def test_malformed_version_is_a_400(personas: Personas, version: str) -> None:
     before = counts()
     response = signed_in(personas.agent).post(
         f"/bureau/dossiers/{dossier.number}/incomplet/",
-        {"items-version": version, "items-items": "Passeport"},
+        {"items-version": version, "items-envoyer": "1", "items-items": "Passeport"},
     )
     assert response.status_code == 400
     assert counts() == before

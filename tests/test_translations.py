@@ -286,7 +286,7 @@ def portal(personas: Personas) -> dict[str, Any]:
 
 
 def pages(portal: dict[str, Any]) -> list[Page]:
-    filing = "/demande/caq-etudiant/"
+    filing = "/demande/caq-etudiant/coordonnees/"
     return [
         Page("home", "/", signed_in=False),
         Page("log-in", "/accounts/login/", signed_in=False),
@@ -294,17 +294,32 @@ def pages(portal: dict[str, Any]) -> list[Page]:
         Page("privacy policy", "/confidentialite/politique/", signed_in=False),
         Page("service page", filing, signed_in=True),
         Page("file a request, refused input", filing, True, "post", {"applicant_name": ""}),
+        # The steps, posted in this order by the same client (the answers are kept in its
+        # session): each answer shows the next step, the last the confirmation.
         Page(
-            "file a request, accepted",
+            "file a request, contact accepted",
             filing,
             True,
             "post",
             {
                 "applicant_name": "Dominique Exemple",
                 "postal_address": "100, rue de l'Exemple, Montréal",
-                "birth_date": "1990-05-17",
-                "certify": "on",
             },
+        ),
+        Page(
+            "file a request, identity accepted",
+            "/demande/caq-etudiant/identite/",
+            True,
+            "post",
+            {"birth_date_jour": "17", "birth_date_mois": "5", "birth_date_annee": "1990"},
+        ),
+        Page("file a request, documents", "/demande/caq-etudiant/documents/", True, "post", {}),
+        Page(
+            "file a request, sent",
+            "/demande/caq-etudiant/verifier/",
+            True,
+            "post",
+            {"certify": "on"},
         ),
         Page("my dossiers", "/dossiers/", signed_in=True),
         Page("dossier waiting for a document", f"/dossiers/{portal['waiting'].number}/", True),
@@ -347,9 +362,12 @@ EXPECTED = {
         "log-in": ["Log in", "Forgot your password?", "Email address"],
         "sign-up": ["Create an account", "Full name", "Create my account"],
         "privacy policy": ["Privacy policy", "Only the French version of the policy"],
-        "service page": ["Our commitment", "Your contact information", "Send my request"],
+        "service page": ["Our commitment", "Your contact information", "Continue"],
         "file a request, refused input": ["Please correct the following", "Mailing address"],
-        "file a request, accepted": ["Your request has been sent. File number:"],
+        "file a request, contact accepted": ["Your identity", "Date of birth", "Month"],
+        "file a request, identity accepted": ["Your documents", "Step 3 of 4"],
+        "file a request, documents": ["Check your answers", "Change", "Send my request"],
+        "file a request, sent": ["Request sent", "What happens next", "Your file number"],
         "my dossiers": ["My files", "Received on", "March 12, 2027"],
         "dossier waiting for a document": [
             "Where does your request stand?",
@@ -365,9 +383,20 @@ EXPECTED = {
         "log-in": ["Iniciar sesión", "¿Olvidó su contraseña?"],
         "sign-up": ["Crear una cuenta", "Nombre completo", "Crear mi cuenta"],
         "privacy policy": ["Política de privacidad", "Solo la versión francesa de la política"],
-        "service page": ["Nuestro compromiso", "Sus datos de contacto", "Enviar mi solicitud"],
+        "service page": ["Nuestro compromiso", "Sus datos de contacto", "Continuar"],
         "file a request, refused input": ["Corrija lo siguiente", "Dirección postal"],
-        "file a request, accepted": ["Su solicitud se ha enviado. Número de expediente:"],
+        "file a request, contact accepted": ["Su identidad", "Fecha de nacimiento", "Mes"],
+        "file a request, identity accepted": ["Sus documentos", "Paso 3 de 4"],
+        "file a request, documents": [
+            "Verifique sus respuestas",
+            "Modificar",
+            "Enviar mi solicitud",
+        ],
+        "file a request, sent": [
+            "Solicitud enviada",
+            "Lo que sucede después",
+            "Su número de expediente",
+        ],
         "my dossiers": ["Mis expedientes", "Recibida el", "12 de marzo de 2027"],
         "dossier waiting for a document": [
             "¿En qué punto está su solicitud?",

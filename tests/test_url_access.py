@@ -67,6 +67,9 @@ ADMINISTRATOR_POST_ONLY = {**ADMINISTRATOR_ONLY, "administrator": METHOD}
 ACCESS: dict[str, dict[str, str]] = {
     "catalogue:home": EVERYONE_OK,
     "portal:file_request": SIGNED_IN_OK,
+    "portal:request_step": SIGNED_IN_OK,
+    "portal:filed": OWNER_ONLY,
+    "portal:answer_items": POST_ONLY_SIGNED_IN,
     "portal:my_dossiers": SIGNED_IN_OK,
     "portal:link_start": SIGNED_IN_OK,
     "portal:link_confirm": POST_ONLY_SIGNED_IN,
@@ -261,6 +264,7 @@ def sample_values(personas: Personas, administrator: Any) -> dict[str, str]:
         "request_id": str(info_request.pk),
         "file_id": "999999",
         "code": "caq-etudiant",
+        "step": "coordonnees",
         "number": dossier.number,
         "letter_id": str(letter.pk),
         "document_id": str(dossier.documents.get().pk),

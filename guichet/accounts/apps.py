@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed
 
+        import guichet.public_url  # noqa: F401  (registers the check of GUICHET_PUBLIC_URL)
         from guichet.accounts import throttle
 
         # Every failed log-in counts towards its network's throttle (throttle.py says why a

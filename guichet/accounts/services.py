@@ -55,6 +55,7 @@ from guichet.accounts.models import (
 from guichet.audit.models import AccessAction, AccountEvent, SubjectKind
 from guichet.audit.services import access_log_account_event, access_log_record
 from guichet.catalogue.services import declaration_in_force
+from guichet.public_url import public_base
 
 SIGNUP_LINK_MAX_AGE = timedelta(hours=48)
 _SIGNUP_SALT = "guichet.accounts.signup"
@@ -79,12 +80,12 @@ def signup_token(user: User) -> str:
     return signing.dumps(user.pk, salt=_SIGNUP_SALT)
 
 
-def _activation_link(user: User) -> str:
+def _activation_link(user: User, base: str) -> str:
     path = reverse("accounts:signup_link", kwargs={"token": signup_token(user)})
-    return f"{settings.GUICHET_BASE_URL.rstrip('/')}{path}"
+    return f"{base}{path}"
 
 
-def user_sign_up(*, full_name: str, email: str, password: str) -> None:
+def user_sign_up(*, full_name: str, email: str, password: str, base_url: str = "") -> None:
     """Create an inactive account and send the activation link, or tell the address's owner.
 
     Whatever the address, the person who signs up gets the same answer, so that sign-up does not
@@ -94,7 +95,9 @@ def user_sign_up(*, full_name: str, email: str, password: str) -> None:
     has not proved that the address is theirs).
     """
     email = User.objects.normalize_email(email.strip()).lower()
-    base = settings.GUICHET_BASE_URL.rstrip("/")
+    # The links are built on the portal's public address (guichet/public_url.py); the view
+    # passes the one of the request when GUICHET_PUBLIC_URL is unset.
+    base = (base_url or public_base()).rstrip("/")
     created: User | None = None
     pending: User | None = None
     with transaction.atomic():
@@ -124,14 +127,14 @@ def user_sign_up(*, full_name: str, email: str, password: str) -> None:
         _send(
             "accounts/email/signup_activate.txt",
             email,
-            {"link": _activation_link(created), "hours": "48"},
+            {"link": _activation_link(created, base), "hours": "48"},
         )
     elif pending is not None:
         _send(
             "accounts/email/signup_pending.txt",
             email,
             {
-                "link": _activation_link(pending),
+                "link": _activation_link(pending, base),
                 "hours": "48",
                 "reset": base + reverse("password_reset"),
             },
@@ -183,6 +186,12 @@ def signup_activate(*, token: str) -> LinkStatus:
         event=AccountEvent.EMAIL_VERIFIED, person=signup.user, actor=signup.user
     )
     return LinkStatus.VALID
+
+
+def signup_user(token: str) -> User | None:
+    """The account a sign-up link was made for (to sign them in once activated)."""
+    _status, signup = signup_link_check(token)
+    return signup.user if signup is not None else None
 
 
 # --- Second factor -----------------------------------------------------------------------

@@ -35,6 +35,7 @@ from guichet.accounts.decorators import signed_in_user
 from guichet.accounts.forms import CodeForm, LoginForm, ReauthForm, ResetRequestForm, SignUpForm
 from guichet.accounts.models import GlobalRole, Membership, TotpDevice, User, has_role
 from guichet.accounts.reauth import recent_auth_ok, recent_auth_required, record_recent_auth
+from guichet.public_url import public_base
 
 ISSUER = "Guichet"
 CANDIDATE_KEY = "guichet_totp_candidate"  # the secret being enrolled, until a code confirms it
@@ -80,6 +81,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             full_name=form.cleaned_data["full_name"],
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
+            base_url=public_base(request),
         )
         return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form})
@@ -108,10 +110,15 @@ def signup_activate(request: HttpRequest) -> HttpResponse:
     status = services.signup_link_check(token)[0] if token else services.LinkStatus.INVALID
     if status is services.LinkStatus.VALID and request.method == "POST":
         status = services.signup_activate(token=token)
-        if status is services.LinkStatus.VALID:
+        user = services.signup_user(token)
+        if status is services.LinkStatus.VALID and user is not None:
             request.session.pop(SIGNUP_TOKEN_KEY, None)
-            messages.success(request, _("Votre compte est activé. Vous pouvez vous connecter."))
-            return redirect("login")
+            # The person proved the address is theirs and chose the password a moment ago:
+            # signed in at once (a new session key), not sent to the log-in page again.
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            record_recent_auth(request, second_factor=False)
+            messages.success(request, _("Votre compte est activé et vous êtes connecté."))
+            return redirect("after_login")
     if status is not services.LinkStatus.VALID:
         request.session.pop(SIGNUP_TOKEN_KEY, None)
         return render(request, "accounts/signup_link_invalid.html", {"status": status.value})
@@ -119,7 +126,8 @@ def signup_activate(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset, with links built on GUICHET_BASE_URL rather than on the request's Host.
+    """Django's reset, with links built on the public address (GUICHET_PUBLIC_URL, see
+    guichet/public_url.py) rather than on Django's own `domain`.
     The answer is the same whether the address has an account or not."""
 
     form_class = ResetRequestForm
@@ -127,7 +135,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
 
     def form_valid(self, form: Any) -> HttpResponse:
-        self.extra_email_context = {"base_url": settings.GUICHET_BASE_URL.rstrip("/")}
+        self.extra_email_context = {"base_url": public_base(self.request)}
         return super().form_valid(form)
 
 

@@ -3,6 +3,7 @@
 The portal's labels and messages are marked for translation (docs/languages.md); the back
 office's stay in French only, as staff screens do."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from guichet.accounts.models import Membership, User
 from guichet.catalogue.models import Service
 from guichet.dossiers.models import Decision, EventKind
-from guichet.dossiers.services import SERVICE_EVENTS, NewDocument
+from guichet.dossiers.services import SERVICE_EVENTS, MissingItem, NewDocument
 from guichet.dossiers.uploads import UploadError, check_upload
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -55,6 +56,76 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
+class DatePartsWidget(forms.MultiWidget):
+    """A date as three boxes, day, month and year (GOV.UK's date input): no browser date
+    picker, whose format (mm/dd/yyyy) follows the browser's locale, not the page's."""
+
+    template_name = "django/forms/widgets/multiwidget.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        def box(size: str, autocomplete: str) -> forms.TextInput:
+            return forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "size": size,
+                    "maxlength": size,
+                    "class": f"date-{size}",
+                    "autocomplete": autocomplete,
+                }
+            )
+
+        super().__init__(
+            {
+                "jour": box("2", "bday-day"),
+                "mois": box("2", "bday-month"),
+                "annee": box("4", "bday-year"),
+            },
+            attrs,
+        )
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class DatePartsField(forms.MultiValueField):
+    """A date entered as day, month and year, with messages that say which part is wrong."""
+
+    widget = DatePartsWidget
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "error_messages", {"required": _("Entrez la date de naissance : jour, mois et année.")}
+        )
+        parts = (
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+        )
+        super().__init__(parts, *args, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list: list[Any]) -> date | None:
+        if not data_list or not any(str(v or "").strip() for v in data_list):
+            return None
+        day, month, year = (str(v or "").strip() for v in data_list)
+        if not (day and month and year):
+            raise forms.ValidationError(
+                _("La date doit comprendre un jour, un mois et une année."), code="incomplete"
+            )
+        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            raise forms.ValidationError(
+                _("Entrez la date en chiffres, l'année sur quatre chiffres (p. ex. 17 5 1990)."),
+                code="invalid",
+            )
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(
+                _("Cette date n'existe pas : vérifiez le jour et le mois."), code="invalid"
+            ) from None
+
+
 def _past(day: date) -> date:
     if day >= timezone.localdate():
         raise forms.ValidationError(_("La date de naissance doit être dans le passé."))
@@ -64,11 +135,7 @@ def _past(day: date) -> date:
 class IdentityFields(forms.Form):
     """Identity of the applicant: the sensitive identifiers are encrypted at rest."""
 
-    birth_date = forms.DateField(
-        label=_("Date de naissance"),
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
-        error_messages={"invalid": _("Entrez une date valide (AAAA-MM-JJ).")},
-    )
+    birth_date = DatePartsField(label=_("Date de naissance"))
     passport_number = forms.CharField(
         label=_("Numéro de passeport (facultatif)"), max_length=20, required=False
     )
@@ -77,23 +144,32 @@ class IdentityFields(forms.Form):
         return _past(self.cleaned_data["birth_date"])
 
 
-class FileRequestForm(IdentityFields):
-    """A client's online request for one service, with the documents of its checklist."""
+# The online request, in short steps (one topic a page), then "Vérifier vos réponses"
+# (guichet/dossiers/views/request.py keeps the answers in the session between steps).
 
+
+class ContactStepForm(forms.Form):
     applicant_name = forms.CharField(
         label=_("Nom complet"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Entrez votre nom complet.")},
     )
     postal_address = forms.CharField(
         label=_("Adresse postale"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        error_messages={"required": _("Entrez votre adresse postale.")},
     )
-    certify = forms.BooleanField(
-        label=_("Je déclare que les renseignements fournis sont complets et exacts."),
-        error_messages={"required": _("Cochez la déclaration pour envoyer votre demande.")},
-    )
+
+
+class IdentityStepForm(IdentityFields):
+    pass
+
+
+class DocumentsStepForm(forms.Form):
+    """The documents of the service's checklist, one field each (all may wait: a missing
+    required document is said on the confirmation, and what it does to the clock)."""
 
     def __init__(self, *args: Any, service: Service, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,29 +189,85 @@ class FileRequestForm(IdentityFields):
                 help_text=_("PDF, JPEG ou PNG, 10 Mo au plus par fichier."),
             )
 
-    def documents(self) -> list[NewDocument]:
-        found = []
-        for doc in self.service.documents.all():
-            for upload in self.cleaned_data.get(f"doc_{doc.code}") or []:
-                found.append(NewDocument(upload, checklist_code=doc.code, label=doc.label_fr))
-        return found
+    def uploads(self) -> dict[str, list[Any]]:
+        """The checked files of each checklist document that got some."""
+        return {
+            doc.code: list(self.cleaned_data.get(f"doc_{doc.code}") or [])
+            for doc in self.service.documents.all()
+            if self.cleaned_data.get(f"doc_{doc.code}")
+        }
 
-    def missing_required(self) -> list[str]:
-        return [
-            d.label_fr
-            for d in self.service.documents.all()
-            if d.required and not self.cleaned_data.get(f"doc_{d.code}")
-        ]
+
+class CertifyForm(forms.Form):
+    certify = forms.BooleanField(
+        label=_("Je déclare que les renseignements fournis sont complets et exacts."),
+        error_messages={"required": _("Cochez la déclaration pour envoyer votre demande.")},
+    )
 
 
 class SendDocumentsForm(VersionedForm):
-    attachments = MultipleFileField(label=_("Documents à transmettre"))
-    note = forms.CharField(
-        label=_("Message (facultatif)"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    """A document the client adds to an open dossier, saying which checklist item it is."""
+
+    item = forms.ChoiceField(
+        label=_("De quel document s'agit-il ?"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez de quel document il s'agit.")},
     )
+    attachments = MultipleFileField(
+        label=_("Fichiers"), error_messages={"required": _("Choisissez au moins un fichier.")}
+    )
+
+    def __init__(self, *args: Any, service: Service | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        documents = list(service.documents.all()) if service is not None else []
+        self.labels = {d.code: d.label_fr for d in documents}
+        self.fields["item"].choices = [  # type: ignore[attr-defined]
+            *((d.code, format_html('<span lang="fr">{}</span>', d.label_fr)) for d in documents),
+            ("autre", _("Un autre document")),
+        ]
+
+    def documents(self) -> list[NewDocument]:
+        code = self.cleaned_data["item"]
+        return [
+            NewDocument(u, checklist_code=code, label=self.labels[code])
+            if code in self.labels
+            else NewDocument(u)
+            for u in self.cleaned_data["attachments"]
+        ]
+
+
+class AnswerItemsForm(VersionedForm):
+    """The client's answer to an incompleteness notice: a file field for each item still
+    awaited (the fee is paid, not uploaded: the page says how)."""
+
+    def __init__(self, *args: Any, outstanding: Sequence[MissingItem] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = [item for item in outstanding if not item.is_fee]
+        for n, item in enumerate(self.items, start=1):
+            self.fields[f"answer_{n}"] = MultipleFileField(
+                label=format_html('<span lang="fr">{}</span>', item.label),
+                required=False,
+                help_text=_("PDF, JPEG ou PNG, 10 Mo au plus par fichier."),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            self.items
+            and not self.errors
+            and not any(data.get(f"answer_{n}") for n in range(1, len(self.items) + 1))
+        ):
+            raise forms.ValidationError(
+                _("Joignez au moins un des documents demandés."), code="required"
+            )
+        return data
+
+    def documents(self) -> list[NewDocument]:
+        return [
+            NewDocument(u, checklist_code=item.checklist_code, label=item.label, answers=item.code)
+            for n, item in enumerate(self.items, start=1)
+            for u in self.cleaned_data.get(f"answer_{n}") or []
+        ]
 
 
 class ObservationsForm(VersionedForm):
@@ -203,7 +335,7 @@ class LinkStartForm(forms.Form):
         max_length=20,
         help_text=_("Il figure sur l'accusé de réception, p. ex. 2026-000123."),
     )
-    birth_date = DateField(label=_("Date de naissance du demandeur"))
+    birth_date = DatePartsField(label=_("Date de naissance du demandeur"))
 
 
 class LinkCodeForm(forms.Form):
@@ -253,30 +385,85 @@ class AssignForm(VersionedForm):
 
 
 class RequestItemsForm(VersionedForm):
+    """The incompleteness notice: the agent picks what is missing among the checklist's
+    documents not received and the unpaid fee (`candidates`), or writes it out."""
+
+    codes = forms.MultipleChoiceField(
+        label="Éléments manquants",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Les documents de la liste qui n'ont pas été reçus, et les frais s'ils sont dus.",
+    )
     items = forms.CharField(
-        label="Éléments manquants (un par ligne)",
+        label="Autres éléments manquants (un par ligne, facultatif)",
         max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
     on = DateField(label="Date d'envoi de l'avis", required=False)
 
+    def __init__(self, *args: Any, candidates: Sequence[MissingItem] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["codes"].choices = [  # type: ignore[attr-defined]
+            (
+                c.code,
+                f"{c.label} (toujours demandés tant qu'ils ne sont pas payés)"
+                if c.is_fee
+                else c.label,
+            )
+            for c in candidates
+        ]
+
     def clean_on(self) -> date | None:
         day: date | None = self.cleaned_data.get("on")
         return _not_future(day) if day else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("codes") and not (data.get("items") or "").strip() and not self.errors:
+            self.add_error(
+                "codes",
+                "Choisissez au moins un élément manquant, ou décrivez-le : un avis vide n'est "
+                "pas envoyé.",
+            )
+        return data
 
     def item_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
 
 
 class ItemsReceivedForm(VersionedForm):
+    """Items received by mail or at the counter: the agent says which of those still awaited."""
+
+    received = forms.MultipleChoiceField(
+        label="Éléments reçus",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Cochez au moins un des éléments reçus."},
+    )
     on = DateField(label="Date de réception des éléments")
-    note = forms.CharField(label="Éléments reçus", max_length=1000)
+    note = forms.CharField(label="Remarque (facultatif)", max_length=1000, required=False)
     attachments = MultipleFileField(label="Documents numérisés (facultatif)", required=False)
+
+    def __init__(self, *args: Any, outstanding: Sequence[MissingItem] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outstanding = [item for item in outstanding if not item.is_fee]
+        self.fields["received"].choices = [  # type: ignore[attr-defined]
+            (item.code, item.label) for item in self.outstanding
+        ]
 
     def clean_on(self) -> date:
         day: date = self.cleaned_data["on"]
         return _not_future(day)
+
+    def documents(self) -> list[NewDocument]:
+        """The scans, named after the items they bring (the checklist's when it is one)."""
+        chosen = [i for i in self.outstanding if i.code in self.cleaned_data["received"]]
+        label = " ; ".join(i.label for i in chosen)
+        code = chosen[0].checklist_code if len(chosen) == 1 else ""
+        return [
+            NewDocument(u, checklist_code=code, label=label)
+            for u in self.cleaned_data.get("attachments") or []
+        ]
 
 
 class IntentionForm(VersionedForm):

@@ -9,6 +9,7 @@ readers need it to switch voices.
 """
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -93,13 +94,13 @@ class _Part:
     of: str  # " de ", then the number of pages
 
 
-def render_letter_pdf(
-    kind: LetterKind, dossier: Dossier, context: dict[str, Any], *, day: date | None = None
-) -> bytes:
-    """The letter of `kind` for `dossier`, dated `day` (today), as PDF bytes: tagged, with a
-    title and a language, in French and, on a valid basis, in the client's other language."""
-    day = day or timezone.localdate()
-    languages = letter_languages(dossier.client, day)
+def _render_parts(
+    kind: LetterKind,
+    dossier: Dossier,
+    context: dict[str, Any],
+    day: date,
+    languages: Sequence[str],
+) -> list[_Part]:
     other = languages[1] if len(languages) > 1 else None
     parts = []
     for language in languages:
@@ -128,6 +129,27 @@ def render_letter_pdf(
             footer = gettext("Dossier %(number)s — page ") % {"number": dossier.number}
             of = pgettext("pied de page des lettres : page 1 de 2", " de ")
         parts.append(_Part(language, mark_safe(html), footer, of))  # noqa: S308 (our template)
+    return parts
+
+
+def render_letter_preview(
+    kind: LetterKind, dossier: Dossier, context: dict[str, Any], *, day: date | None = None
+) -> SafeString:
+    """The French part of the letter as HTML (an `<article lang="fr">`), for the agent to read
+    before it goes: the same template and words as the PDF."""
+    day = day or timezone.localdate()
+    return _render_parts(kind, dossier, context, day, [FRENCH])[0].html
+
+
+def render_letter_pdf(
+    kind: LetterKind, dossier: Dossier, context: dict[str, Any], *, day: date | None = None
+) -> bytes:
+    """The letter of `kind` for `dossier`, dated `day` (today), as PDF bytes: tagged, with a
+    title and a language, in French and, on a valid basis, in the client's other language."""
+    day = day or timezone.localdate()
+    languages = letter_languages(dossier.client, day)
+    other = languages[1] if len(languages) > 1 else None
+    parts = _render_parts(kind, dossier, context, day, languages)
     document = render_to_string(
         "dossiers/letters/document.html",
         {"title": letter_title(kind, dossier), "parts": parts, "dossier": dossier},

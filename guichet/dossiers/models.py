@@ -53,6 +53,9 @@ class EventKind(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Accusé de réception envoyé")
     INCOMPLETENESS_NOTICE = "incompleteness_notice", _("Avis de dossier incomplet envoyé")
     ITEMS_RECEIVED = "items_received", _("Documents manquants reçus")
+    # One or more, but not all, of the items an incompleteness notice asked for: recorded,
+    # the clock stays suspended (only ITEMS_RECEIVED, written with the last item, resumes it).
+    ITEM_RECEIVED = "item_received", _("Élément demandé reçu (d'autres sont attendus)")
     DOCUMENT_ADDED = "document_added", _("Document ajouté")
     FEE_PAID = "fee_paid", _("Frais acquittés")
     INTENTION_TO_REFUSE = "intention_to_refuse", _("Avis d'intention envoyé")
@@ -249,6 +252,7 @@ class DossierEvent(AppendOnly):
             "amount",
             "agent",
             "agent_name",
+            "answers",
         }
     )
 

@@ -11,6 +11,7 @@ from django_tasks import task
 
 from guichet.accounts.language import letter_languages
 from guichet.dossiers.models import Letter
+from guichet.public_url import public_url
 
 
 def letter_waiting_email(languages: Sequence[str]) -> tuple[str, str]:
@@ -26,7 +27,7 @@ def letter_waiting_email(languages: Sequence[str]) -> tuple[str, str]:
                     "Pour la lire, connectez-vous : %(link)s\n\n"
                     "Ce courriel est envoyé automatiquement ; n'y répondez pas.\n"
                 )
-                % {"link": f"{settings.GUICHET_BASE_URL}/dossiers/"}
+                % {"link": public_url("/dossiers/")}
             )
     return " / ".join(subjects), "\n* * *\n\n".join(bodies)
 

@@ -317,7 +317,7 @@ def rows(ids: Iterable[int], today: date) -> list[dict[str, Any]]:
                 "received_on": received_on.isoformat(),
                 "service": service,
                 "state": labels.get(state, state),
-                "agent": name or email or "—",  # as User.__str__
+                "agent": name or email or "",  # as User.__str__; "" when unassigned
                 "overdue": overdue,
                 "at_risk": at_risk,
             }

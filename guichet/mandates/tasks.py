@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from guichet.mandates.models import Mandate
+from guichet.public_url import public_url
 
 
 @task()
@@ -21,7 +22,7 @@ def notify_consultant(mandate_id: int, what: str) -> None:
         return  # a retried task sends nothing twice
     user = mandate.consultant.user
     address = user.email if user is not None else mandate.consultant.email
-    link = f"{settings.GUICHET_BASE_URL}/mandats/"
+    link = public_url("/mandats/")
     if granted:
         subject = _("Un mandat vous a été confié dans Guichet")
         body = _(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from guichet.privacy.models import InfoRequestFile
+from guichet.public_url import public_url
 
 
 @task()
@@ -22,7 +23,7 @@ def notify_request_letter_waiting(file_id: int) -> None:
         subject="Une lettre vous attend dans Guichet",
         message=(
             "Bonjour,\n\nUne nouvelle lettre a été déposée dans votre espace Guichet.\n"
-            f"Pour la lire, connectez-vous : {settings.GUICHET_BASE_URL.rstrip('/')}{path}\n\n"
+            f"Pour la lire, connectez-vous : {public_url(path)}\n\n"
             "Ce courriel est envoyé automatiquement ; n'y répondez pas.\n"
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,

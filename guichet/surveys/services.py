@@ -24,6 +24,7 @@ from guichet.audit.services import access_log_record
 from guichet.complaints.models import Kind, Subject
 from guichet.complaints.services import complaint_file
 from guichet.dossiers.models import Dossier
+from guichet.public_url import public_url
 from guichet.surveys.models import Invitation, Response, Source, SurveyConsent
 
 # At most one invitation per person in this many days.
@@ -88,7 +89,7 @@ def survey_invite(
         token=token,
         sent_on=today,
     )
-    link = settings.GUICHET_BASE_URL.rstrip("/") + reverse("surveys:answer", args=[token])
+    link = public_url(reverse("surveys:answer", args=[token]))
     address = person.email
     transaction.on_commit(
         lambda: send_mail(

@@ -59,18 +59,25 @@ def test_file_suspend_resume_decide_read(
             name="Faire une demande : Demande ou renouvellement d'un certificat "
             "d'acceptation du Québec (CAQ) — étudiant étranger",
         ).click()
-        expect(client.get_by_role("heading", level=1)).to_have_text("Faire une demande")
+        expect(client.get_by_role("heading", level=1)).to_have_text("Vos coordonnées")
         check_a11y(client, "formulaire de demande", seen)
-        # Sent without the declaration: the error summary links to the field.
         client.get_by_label("Nom complet").fill("Dominique Exemple")
         client.get_by_label("Adresse postale").fill("100, rue de l'Exemple\nMontréal")
-        client.get_by_label("Date de naissance").fill("1990-05-17")
+        client.get_by_role("button", name="Continuer").click()
+        client.get_by_label("Jour").fill("17")
+        client.get_by_label("Mois").fill("5")
+        client.get_by_label("Année").fill("1990")
+        client.get_by_role("button", name="Continuer").click()
+        client.get_by_label("Lettre d'admission", exact=False).first.set_input_files(str(scan))
+        client.get_by_role("button", name="Continuer").click()
+        # Sent without the declaration: the error summary links to the field.
         client.get_by_role("button", name="Envoyer ma demande").click()
         expect(client.get_by_role("alert")).to_contain_text("Cochez la déclaration")
         check_a11y(client, "formulaire avec erreur", seen)
         client.get_by_label("Je déclare que les renseignements fournis").check()
-        client.get_by_label("Lettre d'admission", exact=False).first.set_input_files(str(scan))
         client.get_by_role("button", name="Envoyer ma demande").click()
+        expect(client.get_by_role("heading", level=1)).to_have_text("Demande envoyée")
+        client.get_by_role("link", name="Suivre votre dossier", exact=False).click()
         expect(client.get_by_role("heading", level=1)).to_contain_text("Dossier 2026-")
         number = client.get_by_role("heading", level=1).inner_text().split()[-1]
         expect(client.locator(".expected")).to_contain_text("au plus tard le lundi 25 janvier 2027")
@@ -80,12 +87,11 @@ def test_file_suspend_resume_decide_read(
         agent = log_in(browser, base, personas.agent.email)
         expect(agent.get_by_role("heading", level=1)).to_have_text("Liste de travail")
         check_a11y(agent, "liste de travail", seen)
-        agent.get_by_role("link", name=number).click()
+        agent.get_by_role("link", name=number, exact=True).click()
         check_a11y(agent, "dossier au bureau", seen)
         agent.locator("summary", has_text="Dossier incomplet").click()
-        agent.get_by_label("Éléments manquants (un par ligne)").fill(
-            "Preuve de capacité financière"
-        )
+        agent.get_by_label("Preuve de capacité financière", exact=False).check()
+        agent.get_by_role("button", name="Voir la lettre avant l'envoi").click()
         agent.get_by_role("button", name="Envoyer l'avis (le délai est suspendu)").click()
         expect(agent.get_by_role("status")).to_contain_text("le délai est suspendu")
         check_a11y(agent, "dossier suspendu au bureau", seen)
@@ -97,9 +103,19 @@ def test_file_suspend_resume_decide_read(
         expect(missing).to_contain_text("Preuve de capacité financière")
         expect(missing).to_contain_text("Paiement des frais exigés")
         check_a11y(client, "dossier incomplet (client)", seen)
-        missing.get_by_label("Documents à transmettre").set_input_files(str(scan))
+        missing.get_by_label("Preuve de capacité financière", exact=False).set_input_files(
+            str(scan)
+        )
         missing.get_by_role("button", name="Envoyer les documents").click()
         expect(client.get_by_role("status")).to_contain_text("Vos documents ont été reçus")
+        # The fee asked for is still missing: the clock stays suspended until it is paid.
+        expect(client.get_by_role("status")).to_contain_text("Le délai reste suspendu")
+        agent = log_in(browser, base, personas.agent.email)
+        agent.goto(f"{base}/bureau/dossiers/{number}/")
+        agent.get_by_role("button", name="Inscrire le paiement des frais").click()
+        expect(agent.get_by_role("status")).to_contain_text("le délai reprend")
+        client = log_in(browser, base, personas.owner.email)
+        client.goto(f"{base}/dossiers/{number}/")
         # The due date moved by the five suspended business days.
         expect(client.locator(".expected")).to_contain_text("au plus tard le lundi 1 février 2027")
         expect(
@@ -111,7 +127,6 @@ def test_file_suspend_resume_decide_read(
 
         agent = log_in(browser, base, personas.agent.email)
         agent.goto(f"{base}/bureau/dossiers/{number}/")
-        agent.get_by_role("button", name="Inscrire le paiement des frais").click()
         agent.locator("summary", has_text="Rendre la décision").click()
         agent.get_by_label("Décision", exact=True).select_option("accepted")
         agent.get_by_label("Motifs, en langage clair").fill(

@@ -97,17 +97,21 @@ def test_sign_up_activate_enrol_and_log_in_with_a_code(page: Page, live_server: 
         check_a11y(page, "courriel envoyé")
 
         assert len(mail.outbox) == 1
-        found = re.search(r"https?://[^/\s]+(/accounts/activer/\S+)", str(mail.outbox[0].body))
+        found = re.search(r"(https?://[^/\s]+)(/accounts/activer/\S+)", str(mail.outbox[0].body))
         assert found
-        page.goto(f"{base}{found.group(1)}")
+        # The link is the server's own address (GUICHET_PUBLIC_URL unset: the request's), not
+        # a fixed 127.0.0.1:8000.
+        assert found.group(1) == base
+        page.goto(found.group(0))
         expect(page.get_by_role("heading", level=1)).to_have_text("Activer votre compte")
         check_a11y(page, "activation")
         page.get_by_role("button", name="Activer mon compte").click()
-        expect(page.get_by_role("status")).to_contain_text("Votre compte est activé")
-        check_a11y(page, "connexion après activation")
-
-        log_in(page, base)
+        # Signed in by the activation: no second log-in.
+        expect(page.get_by_role("status")).to_contain_text(
+            "Votre compte est activé et vous êtes connecté."
+        )
         expect(page.get_by_role("heading", level=1)).to_have_text("Mes dossiers")
+        check_a11y(page, "connecté après activation")
         page.goto(f"{base}/accounts/securite/")
         check_a11y(page, "sécurité du compte")
         page.get_by_role("link", name="Activer la validation en deux étapes").click()

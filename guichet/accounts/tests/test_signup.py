@@ -68,11 +68,15 @@ def test_sign_up_sends_a_link_that_activates_the_account_once() -> None:
     assert user.is_active is False
 
     done = client.post("/accounts/activation/")
-    assert (done.status_code, done["Location"]) == (302, "/accounts/login/")
+    # Signed in at once: no second log-in after the activation.
+    assert (done.status_code, done["Location"]) == (302, "/accounts/accueil/")
     user.refresh_from_db()
     assert user.is_active is True
     assert Signup.objects.get(user=user).activated_at is not None
-    assert "Votre compte est activé" in client.get("/accounts/login/").content.decode()
+    assert int(client.session["_auth_user_id"]) == user.pk
+    assert (
+        "Votre compte est activé et vous êtes connecté" in client.get("/dossiers/").content.decode()
+    )
     assert log_in(Client(), "nouvelle@example.org", PASSWORD)["Location"] == "/accounts/accueil/"
 
     # The link works once.

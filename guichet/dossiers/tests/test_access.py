@@ -51,7 +51,11 @@ PAGES: list[tuple[str, str, str, Callable[[Dossier], dict[str, Any]] | None, set
         "portal send documents",
         "post",
         "/dossiers/{n}/documents/",
-        lambda d: {"documents-version": d.version, "documents-attachments": pdf_upload()},
+        lambda d: {
+            "documents-version": d.version,
+            "documents-item": "autre",
+            "documents-attachments": pdf_upload(),
+        },
         CLIENT_ONLY,
     ),
     (
@@ -74,7 +78,7 @@ PAGES: list[tuple[str, str, str, Callable[[Dossier], dict[str, Any]] | None, set
         "office request items",
         "post",
         "/bureau/dossiers/{n}/incomplet/",
-        lambda d: {"items-version": d.version, "items-items": "Passeport"},
+        lambda d: {"items-version": d.version, "items-envoyer": "1", "items-items": "Passeport"},
         UNIT_STAFF,
     ),
     (

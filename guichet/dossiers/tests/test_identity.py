@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from guichet.dossiers import services
 from guichet.dossiers.models import Channel, Dossier, EventKind
-from guichet.testing import PASSWORD, Personas, make_dossier, run_command
+from guichet.testing import PASSWORD, Personas, birth_date_fields, make_dossier, run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +174,7 @@ def test_link_pages(personas: Personas, paper_dossier: Dossier) -> None:
     client.login(username=personas.other_client.email, password=PASSWORD)
     assert client.get("/dossiers/lier/").status_code == 200
     response = client.post(
-        "/dossiers/lier/", {"number": paper_dossier.number, "birth_date": "1990-05-17"}
+        "/dossiers/lier/", {"number": paper_dossier.number, **birth_date_fields(date(1990, 5, 17))}
     )
     assert response.status_code == 200
     assert "un code vient d&#x27;être envoyé" in response.content.decode()

@@ -51,11 +51,16 @@ def test_worked_example_from_filing_to_decision(personas: Personas) -> None:
         assert notice.summary() == "Lettre d'admission signée ; Paiement des frais exigés"
     with time_machine.travel("2027-01-12 14:00 -05:00"):
         services.dossier_receive_items(
-            dossier=dossier, actor=personas.owner, documents=[checked(pdf_upload("lettre.pdf"))]
+            dossier=dossier,
+            actor=personas.owner,
+            documents=[checked(pdf_upload("lettre.pdf"), answers="item:1")],
         )
         dossier.refresh_from_db()
-        assert (dossier.state, dossier.due_date) == (DossierState.RECEIVED, date(2027, 2, 1))
+        # The fee asked for is still missing: the clock stays suspended.
+        assert (dossier.state, dossier.due_date) == (DossierState.INCOMPLETE, None)
         paid(dossier, personas)
+        dossier.refresh_from_db()
+        assert (dossier.state, dossier.due_date) == (DossierState.RECEIVED, date(2027, 2, 1))
         letter = services.dossier_decide(
             dossier=dossier,
             decision=Decision.ACCEPTED,
@@ -79,9 +84,10 @@ def test_worked_example_from_filing_to_decision(personas: Personas) -> None:
         (1, "received"),
         (2, "acknowledged"),
         (3, "incompleteness_notice"),
-        (4, "items_received"),
+        (4, "item_received"),  # the letter: the fee is still missing, the clock stays stopped
         (5, "fee_paid"),
-        (6, "decided"),
+        (6, "items_received"),  # the fee was the last item asked: the clock resumes
+        (7, "decided"),
     ]
     assert [lt.kind for lt in dossier.letters.all()] == [
         LetterKind.ACKNOWLEDGMENT,

@@ -29,9 +29,10 @@ def agent(personas: Personas) -> Client:
 def test_forms_are_not_rendered_until_opened(agent: Client, dossier: Dossier) -> None:
     page = agent.get(f"/bureau/dossiers/{dossier.number}/").content.decode()
     assert 'name="decision-reasons"' not in page
-    assert f'hx-get="?formulaire=decision&amp;version={dossier.version}"' in page
+    here = f"/bureau/dossiers/{dossier.number}/"
+    assert f'hx-get="{here}?formulaire=decision&amp;version={dossier.version}"' in page
     # Without JavaScript, the link shows the page with that form open.
-    assert 'href="?formulaire=decision#action-decision"' in page
+    assert f'href="{here}?formulaire=decision#action-decision"' in page
     opened = agent.get(f"/bureau/dossiers/{dossier.number}/", {"formulaire": "decision"})
     assert 'name="decision-reasons"' in opened.content.decode()
 
@@ -77,8 +78,9 @@ def test_the_day_by_day_explanation_comes_when_asked(agent: Client, dossier: Dos
     code = "caq-etudes-decision"
     page = agent.get(url).content.decode()
     assert "date de réception (jour 0)" not in page
-    assert f'hx-get="?explication={code}"' in page
-    assert f'href="?explication={code}#explication-{code}"' in page
+    here = f"/bureau/dossiers/{dossier.number}/"
+    assert f'hx-get="{here}?explication={code}"' in page
+    assert f'href="{here}?explication={code}#explication-{code}"' in page
     opened = agent.get(url, {"explication": code}).content.decode()
     assert f'<details id="explication-{code}" open>' in opened
     assert "date de réception (jour 0)" in opened

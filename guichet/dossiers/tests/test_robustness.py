@@ -66,10 +66,10 @@ def test_a_refused_upload_changes_nothing(personas: Personas) -> None:
     client = Client()
     client.login(username=personas.owner.email, password=PASSWORD)
     response = client.post(
-        f"/dossiers/{dossier.number}/documents/",
+        f"/dossiers/{dossier.number}/elements/",
         {
-            "documents-version": dossier.version,
-            "documents-attachments": [
+            "answer-version": dossier.version,
+            "answer-answer_1": [
                 pdf_upload("ok.pdf"),
                 SimpleUploadedFile("faux.pdf", b"GIF89a not a pdf"),
             ],

@@ -297,6 +297,7 @@ def test_a_polyglot_is_kept_and_served_as_the_pdf_it_was_checked_to_be(
         f"/dossiers/{dossier.number}/documents/",
         {
             "documents-version": dossier.version,
+            "documents-item": "autre",
             "documents-attachments": SimpleUploadedFile("poly.html", POLYGLOT, "text/html"),
         },
     )
@@ -338,6 +339,7 @@ def test_a_refused_pdf_changes_nothing_and_says_why(personas: Personas) -> None:
         f"/dossiers/{dossier.number}/documents/",
         {
             "documents-version": dossier.version,
+            "documents-item": "autre",
             "documents-attachments": SimpleUploadedFile(
                 "formulaire.pdf", pypdf_with_open_action_javascript()
             ),
@@ -424,7 +426,11 @@ def test_a_40_mib_file_is_cut_off_at_the_limit(
     before = (dossier.version, dossier.events.count(), Document.objects.count())
     client, token = browser(personas.owner, f"/dossiers/{dossier.number}/")
     body = multipart(
-        {"csrfmiddlewaretoken": token, "documents-version": str(dossier.version)},
+        {
+            "csrfmiddlewaretoken": token,
+            "documents-version": str(dossier.version),
+            "documents-item": "autre",
+        },
         "documents-attachments",
         "passeport-Dominique-Exemple.pdf",
         40 * 1024 * 1024,
@@ -459,7 +465,9 @@ def test_a_body_announcing_more_than_the_limit_is_not_read_at_all(personas: Pers
             "received_on": "2026-12-01",
             "applicant_name": "Dominique Exemple",
             "postal_address": "100, rue de l'Exemple",
-            "birth_date": "1990-05-17",
+            "birth_date_jour": "17",
+            "birth_date_mois": "5",
+            "birth_date_annee": "1990",
         },
         "attachments",
         "courrier.pdf",
@@ -485,7 +493,11 @@ def test_a_file_at_the_limit_goes_through(personas: Personas) -> None:
     dossier = make_dossier(personas)
     client, token = browser(personas.owner, f"/dossiers/{dossier.number}/")
     body = multipart(
-        {"csrfmiddlewaretoken": token, "documents-version": str(dossier.version)},
+        {
+            "csrfmiddlewaretoken": token,
+            "documents-version": str(dossier.version),
+            "documents-item": "autre",
+        },
         "documents-attachments",
         "scan.pdf",
         MAX_BYTES,

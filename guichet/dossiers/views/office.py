@@ -195,7 +195,13 @@ def _action_form(
     to what was posted. The actions without a form of their own share the `confirm` one."""
     form_class = ACTIONS[slug][0]
     spec = ACTION_FORMS.get(slug)
-    kwargs: dict[str, Any] = {"unit_id": dossier.unit_id} if form_class is AssignForm else {}
+    kwargs: dict[str, Any] = {}
+    if form_class is AssignForm:
+        kwargs["unit_id"] = dossier.unit_id
+    elif form_class is RequestItemsForm:
+        kwargs["candidates"] = services.incompleteness_candidates(dossier)
+    elif form_class is ItemsReceivedForm:
+        kwargs["outstanding"] = services.outstanding_items(dossier)
     if data is None:
         kwargs["initial"] = {"version": version or dossier.version}
         if spec is not None and spec.dated:
@@ -204,13 +210,21 @@ def _action_form(
 
 
 def _action_block(
-    dossier: Dossier, spec: ActionForm, *, form: Any = None, shown: str = "", version: int = 0
+    dossier: Dossier,
+    spec: ActionForm,
+    *,
+    form: Any = None,
+    shown: str = "",
+    version: int = 0,
+    preview: Any = None,
 ) -> dict[str, Any]:
-    """One action's block: its form is built (and rendered) only when it shows open."""
+    """One action's block: its form is built (and rendered) only when it shows open. An
+    action with a `preview` (the incompleteness notice's letter) shows it with a last button
+    that sends it."""
     is_open = form is not None or spec.always_open or shown == spec.slug
     if is_open and form is None:
         form = _action_form(dossier, spec.slug, version=version)
-    return {**vars(spec), "open": is_open, "form": form}
+    return {**vars(spec), "open": is_open, "form": form, "preview": preview}
 
 
 def _detail_context(
@@ -220,12 +234,15 @@ def _detail_context(
     failed: tuple[str, Any] | None = None,
     shown: str = "",
     explained: str = "",
+    preview: Any = None,
 ) -> dict[str, Any]:
     cal = business_calendar()
     today = timezone.localdate()
     events = list(dossier.events.order_by("seq"))
     clocks = derive_clocks(cal, dossier, events)
     failed_slug, failed_form = failed or ("", None)
+    if preview is not None:
+        failed_slug, failed_form = "incomplet", preview["form"]
     return {
         "dossier": dossier,
         "events": events,
@@ -258,14 +275,17 @@ def _detail_context(
                 spec,
                 form=failed_form if failed_slug == spec.slug else None,
                 shown=shown,
+                preview=preview if spec.slug == "incomplet" else None,
             )
             for spec in ACTION_FORMS.values()
         },
+        # What the pending incompleteness notice still waits for (the fee included).
+        "outstanding": services.outstanding_items(dossier, events),
         # The buttons without a form of their own show their errors with this one.
         "confirm_form": failed_form
         if failed_slug in CONFIRM_ACTIONS
         else ConfirmForm(initial={"version": dossier.version}, prefix="confirm"),
-        "failed_action": failed_slug,
+        "failed_action": "" if preview is not None else failed_slug,
     }
 
 
@@ -372,6 +392,7 @@ ACTIONS: dict[str, Action] = {
         RequestItemsForm,
         lambda d, u, f: services.dossier_request_items(
             dossier=d,
+            codes=f.cleaned_data["codes"],
             items=f.item_list(),
             actor=u,
             on=f.cleaned_data.get("on"),
@@ -384,12 +405,13 @@ ACTIONS: dict[str, Action] = {
         lambda d, u, f: services.dossier_receive_items(
             dossier=d,
             actor=u,
-            documents=_docs(f),
+            received=f.cleaned_data["received"],
+            documents=f.documents(),
             on=f.cleaned_data["on"],
             note=f.cleaned_data["note"],
             expected_version=_v(f),
         ),
-        "Éléments reçus : le délai reprend.",
+        "Réception inscrite.",
     ),
     "frais-payes": (
         ConfirmForm,
@@ -463,15 +485,37 @@ def dossier_action(request: HttpRequest, number: str, action: str) -> HttpRespon
     form = _action_form(dossier, action, data=request.POST, files=request.FILES)
     if form.is_valid():
         try:
+            if action == "incomplet" and "items-envoyer" not in request.POST:
+                # First the letter, as it will go; the agent then sends it (or changes it).
+                asked, letter = services.incompleteness_preview(
+                    dossier=dossier,
+                    actor=user,
+                    codes=form.cleaned_data["codes"],
+                    items=form.item_list(),
+                )
+                preview = {"form": form, "asked": asked, "letter": letter}
+                context = _detail_context(user, dossier, preview=preview)
+                return render(request, "dossiers/office/dossier.html", context)
             act(dossier, user, form)
         except DossierError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, success)
+            messages.success(request, _success_message(dossier, action, success))
             return redirect("office:dossier", number=dossier.number)
     dossier.refresh_from_db()
     context = _detail_context(user, dossier, failed=(action, form))
     return render(request, "dossiers/office/dossier.html", context, status=400)
+
+
+def _success_message(dossier: Dossier, action: str, success: str) -> str:
+    """What the agent is told; after a receipt, whether the clock resumed or what still blocks."""
+    if action not in ("elements-recus", "frais-payes"):
+        return success
+    dossier.refresh_from_db()
+    if dossier.state != DossierState.INCOMPLETE:
+        return f"{success} Tous les éléments demandés sont reçus : le délai reprend."
+    waiting = " ; ".join(i.label for i in services.outstanding_items(dossier))
+    return f"{success} Le délai reste suspendu : il manque encore {waiting}."
 
 
 @staff_required

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,28 +16,26 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from guichet.accounts.decorators import signed_in_user
 from guichet.accounts.models import User
 from guichet.calendars.services import business_calendar
-from guichet.catalogue.models import Service, ServiceKind
-from guichet.catalogue.services import declaration_in_force
 from guichet.dossiers import services
 from guichet.dossiers.clocks import derive_clocks
 from guichet.dossiers.forms import (
+    AnswerItemsForm,
     ChangeForm,
     ConfirmForm,
-    FileRequestForm,
     LinkCodeForm,
     LinkStartForm,
     ObservationsForm,
     ReviewForm,
     SendDocumentsForm,
 )
-from guichet.dossiers.models import Dossier, DossierState, EventKind
+from guichet.dossiers.models import Dossier, EventKind
 from guichet.dossiers.selectors import (
     document_get_for_user,
     dossier_get_for_client,
     dossiers_of_client,
     letter_get_for_user,
 )
-from guichet.dossiers.services import Applicant, DossierError, NewDocument
+from guichet.dossiers.services import DossierError, NewDocument
 from guichet.dossiers.views.files import document_response, letter_response
 from guichet.mandates.for_dossiers import dossier_page_context
 
@@ -70,56 +68,6 @@ CLIENT_EVENTS = {
 }
 
 
-def _service_for_request(code: str) -> Service:
-    declaration = declaration_in_force(on=timezone.localdate())
-    service = (
-        declaration.services.filter(code=code, kind=ServiceKind.APPLICATION).first()
-        if declaration
-        else None
-    )
-    if service is None:
-        raise Http404(_("Service introuvable"))
-    return service
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def file_request(request: HttpRequest, code: str) -> HttpResponse:
-    service = _service_for_request(code)
-    user = signed_in_user(request)
-    form = FileRequestForm(
-        request.POST or None,
-        request.FILES or None,
-        service=service,
-        initial={"applicant_name": user.full_name},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            dossier = services.dossier_file(
-                service=service,
-                applicant=Applicant(
-                    form.cleaned_data["applicant_name"],
-                    user.email,
-                    form.cleaned_data["postal_address"],
-                    form.cleaned_data["birth_date"],
-                    form.cleaned_data["passport_number"],
-                ),
-                actor=user,
-                client=user,
-                documents=form.documents(),
-            )
-        except DossierError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
-                _("Votre demande est envoyée. Numéro de dossier : %(number)s.")
-                % {"number": dossier.number},
-            )
-            return redirect("portal:dossier", number=dossier.number)
-    return render(request, "dossiers/portal/file_request.html", {"service": service, "form": form})
-
-
 @login_required
 @require_safe
 def my_dossiers(request: HttpRequest) -> HttpResponse:
@@ -137,10 +85,9 @@ def _detail_context(dossier: Dossier, viewer: User, **forms: Any) -> dict[str, A
     events = list(dossier.events.order_by("seq"))
     clocks = derive_clocks(cal, dossier, events)
     clock_rows = [{"clock": c, "now": c.as_of(cal, today)} for c in clocks]
-    missing: list[str] = []
-    if dossier.state == DossierState.INCOMPLETE:
-        notice = next(e for e in reversed(events) if e.kind == EventKind.INCOMPLETENESS_NOTICE)
-        missing = list(notice.details.get("items", []))
+    # What the pending incompleteness notice still waits for: each item with its own way to
+    # answer (a document to send, the fee to pay); the clock resumes when nothing is left.
+    missing = services.outstanding_items(dossier, events)
     decision_event = next((e for e in reversed(events) if e.kind == EventKind.DECIDED), None)
     intention_event = next(
         (e for e in reversed(events) if e.kind == EventKind.INTENTION_TO_REFUSE), None
@@ -155,6 +102,8 @@ def _detail_context(dossier: Dossier, viewer: User, **forms: Any) -> dict[str, A
         **dossier_page_context(dossier, viewer, client_events),
         "clocks": clock_rows,
         "missing": missing,
+        "missing_fee": next((item for item in missing if item.is_fee), None),
+        "missing_documents": [item for item in missing if not item.is_fee],
         "letters": dossier.letters.order_by("created_at"),
         "documents": dossier.documents.order_by("uploaded_at"),
         "decision_event": decision_event,
@@ -184,7 +133,12 @@ def _forms(dossier: Dossier) -> dict[str, Any]:
     """The forms of the dossier page, each with its own prefix (no duplicate ids)."""
     initial = {"version": dossier.version}
     return {
-        "documents_form": SendDocumentsForm(initial=initial, prefix="documents"),
+        "documents_form": SendDocumentsForm(
+            initial=initial, prefix="documents", service=dossier.service
+        ),
+        "answer_form": AnswerItemsForm(
+            initial=initial, prefix="answer", outstanding=services.outstanding_items(dossier)
+        ),
         "observations_form": ObservationsForm(initial=initial, prefix="observations"),
         "review_form": ReviewForm(initial=initial, prefix="review"),
         "confirm_form": ConfirmForm(initial=initial, prefix="confirm"),
@@ -203,7 +157,12 @@ def _client_action(
     the message and nothing changed."""
     user = signed_in_user(request)
     dossier = dossier_get_for_client(user, number, why="démarche du client")
-    form = form_class(request.POST, request.FILES, prefix=form_name.removesuffix("_form"))
+    kwargs: dict[str, Any] = {}
+    if form_class is SendDocumentsForm:
+        kwargs["service"] = dossier.service
+    elif form_class is AnswerItemsForm:
+        kwargs["outstanding"] = services.outstanding_items(dossier)
+    form = form_class(request.POST, request.FILES, prefix=form_name.removesuffix("_form"), **kwargs)
     if form.is_valid():
         try:
             act(dossier, user, form)
@@ -228,24 +187,50 @@ def _docs(form: Any) -> list[NewDocument]:
 @login_required
 @require_POST
 def send_documents(request: HttpRequest, number: str) -> HttpResponse:
+    """A document added to an open dossier, named after the checklist item it is."""
+
     def act(dossier: Dossier, user: User, form: Any) -> None:
-        version = form.cleaned_data["version"]
-        if dossier.state == DossierState.INCOMPLETE:
-            services.dossier_receive_items(
-                dossier=dossier,
-                actor=user,
-                documents=_docs(form),
-                note=form.cleaned_data["note"],
-                expected_version=version,
-            )
-        else:
-            services.dossier_add_documents(
-                dossier=dossier, actor=user, documents=_docs(form), expected_version=version
-            )
+        services.dossier_add_documents(
+            dossier=dossier,
+            actor=user,
+            documents=form.documents(),
+            expected_version=form.cleaned_data["version"],
+        )
 
     return _client_action(
         request, number, SendDocumentsForm, act, _("Vos documents ont été reçus."), "documents_form"
     )
+
+
+@login_required
+@require_POST
+def answer_items(request: HttpRequest, number: str) -> HttpResponse:
+    """The documents an incompleteness notice asked for, each answering its item."""
+
+    def act(dossier: Dossier, user: User, form: Any) -> None:
+        services.dossier_receive_items(
+            dossier=dossier,
+            actor=user,
+            documents=form.documents(),
+            expected_version=form.cleaned_data["version"],
+        )
+
+    user = signed_in_user(request)
+    response = _client_action(
+        request, number, AnswerItemsForm, act, _("Vos documents ont été reçus."), "answer_form"
+    )
+    if response.status_code == 302:
+        dossier = dossier_get_for_client(user, number, why="démarche du client")
+        still = services.outstanding_items(dossier)
+        if still:
+            messages.info(
+                request,
+                _("Le délai reste suspendu : il manque encore %(items)s.")
+                % {"items": " ; ".join(item.label for item in still)},
+            )
+        else:
+            messages.info(request, _("Tout ce qui était demandé est reçu : le délai reprend."))
+    return response
 
 
 @login_required

@@ -76,7 +76,11 @@ POSTS: list[tuple[str, str, Callable[[Dossier], dict[str, Any]], int, bool]] = [
     (
         "send documents",
         "/dossiers/{n}/documents/",
-        lambda d: {"documents-version": d.version, "documents-attachments": pdf_upload()},
+        lambda d: {
+            "documents-version": d.version,
+            "documents-item": "autre",
+            "documents-attachments": pdf_upload(),
+        },
         302,
         True,
     ),
@@ -249,7 +253,11 @@ def test_revocation_takes_effect_at_once(
     assert consultant_client.get(f"/dossiers/{dossier.number}/").status_code == 404
     response = consultant_client.post(
         f"/dossiers/{dossier.number}/documents/",
-        {"documents-version": dossier.version, "documents-attachments": pdf_upload()},
+        {
+            "documents-version": dossier.version,
+            "documents-item": "autre",
+            "documents-attachments": pdf_upload(),
+        },
     )
     assert response.status_code == 404
     assert snapshot(dossier) == before

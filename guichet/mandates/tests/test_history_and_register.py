@@ -48,9 +48,10 @@ def test_each_timeline_names_who_did_what(
     assert "Donner un mandat" in owner_page and "Retirer ma demande" in owner_page
 
     office = signed_in(personas.agent).get(f"/bureau/dossiers/{dossier.number}/").content.decode()
-    assert "<td>client·e : Dominique Exemple</td>" in office
-    assert "<td>consultant·e Morgan Conseil-Exemple (n° RC-2024-0042)</td>" in office
-    assert "<td>Alex Agent</td>" in office
+    assert '<td data-label="Par">client·e : Dominique Exemple</td>' in office
+    by = '<td data-label="Par">'
+    assert f"{by}consultant·e Morgan Conseil-Exemple (n° RC-2024-0042)</td>" in office
+    assert '<td data-label="Par">Alex Agent</td>' in office
     assert "Représenté par</dt><dd>Morgan Conseil-Exemple" in office
 
 

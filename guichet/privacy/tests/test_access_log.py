@@ -208,7 +208,7 @@ def test_a_change_through_the_office_records_its_path(
     start = last_id()
     response = client.post(
         f"/bureau/dossiers/{dossier.number}/incomplet/",
-        {"items-version": dossier.version, "items-items": "Passeport"},
+        {"items-version": dossier.version, "items-envoyer": "1", "items-items": "Passeport"},
     )
     assert response.status_code == 302
     path = f"/bureau/dossiers/{dossier.number}/incomplet/"

@@ -55,11 +55,12 @@ def test_each_account_action_writes_one_entry(caplog: pytest.LogCaptureFixture) 
     assert account_rows(user)[1:] == [
         ("compte : inscription tentée avec son adresse", me, None, "système"),
         ("compte : adresse courriel vérifiée", me, me, ""),
+        ("compte : connexion", me, me, ""),  # signed in by the activation
     ]
 
     log_in(Client(), EMAIL, "pas-le-bon-mot-de-passe")
     log_in(Client(), "inconnue@example.org", PASSWORD)
-    assert account_rows(user)[3:] == [
+    assert account_rows(user)[4:] == [
         ("compte : échec de connexion", me, None, "personne non identifiée")
     ]
     assert account_rows(None) == [
@@ -84,14 +85,14 @@ def test_each_account_action_writes_one_entry(caplog: pytest.LogCaptureFixture) 
     removed = client.post("/accounts/double-authentification/retirer/")
     assert removed["Location"] == "/accounts/securite/"
     client.post("/accounts/logout/")
-    assert [row[0] for row in account_rows(user)[4:]] == [
+    assert [row[0] for row in account_rows(user)[5:]] == [
         "compte : connexion",
         "compte : mot de passe changé",
         "compte : validation en deux étapes activée",
         "compte : validation en deux étapes retirée",
         "compte : déconnexion",
     ]
-    assert {row[2] for row in account_rows(user)[4:]} == {me}
+    assert {row[2] for row in account_rows(user)[5:]} == {me}
 
     mail.outbox.clear()
     reset = Client()
@@ -99,7 +100,7 @@ def test_each_account_action_writes_one_entry(caplog: pytest.LogCaptureFixture) 
     opened = reset.get(link_in(mail.outbox[0], "/accounts/reset/"))
     reset.post(opened["Location"], {"new_password1": PASSWORD, "new_password2": PASSWORD})
     assert account_rows(user)[-1] == ("compte : mot de passe réinitialisé", me, me, "")
-    assert len(account_rows(user)) == 10
+    assert len(account_rows(user)) == 11
 
     # Nothing typed is kept: not the unknown address, not a password, in the log or elsewhere.
     for entry in AccessLog.objects.all():

@@ -9,6 +9,7 @@ identity document number of the people of the test.
 
 import logging
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from guichet.accounts.services import api_token_create
 from guichet.audit.models import AccessLog
 from guichet.dossiers.models import Dossier
 from guichet.privacy.tests.conftest import client_for, search_log
-from guichet.testing import PASSWORD, Personas, pdf_upload, run_command
+from guichet.testing import PASSWORD, Personas, file_online, pdf_upload, run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -89,16 +90,12 @@ def test_no_personal_information_in_the_logs(
         assert signed_in.status_code == 302, signed_in.content.decode()[-2000:]
         settings.AXES_ENABLED = False  # staff sign in through the test client below
 
-        filed = browser.post(
-            "/demande/caq-etudiant/",
-            {
-                "applicant_name": owner.full_name,
-                "postal_address": "100, rue de l'Exemple\nMontréal (Québec) H2Y 0A0",
-                "birth_date": "1990-04-12",
-                "passport_number": PASSPORT,
-                "certify": "on",
-                "doc_passeport": pdf_upload("passeport.pdf"),
-            },
+        filed = file_online(
+            browser,
+            applicant_name=owner.full_name,
+            birth_date=date(1990, 4, 12),
+            passport_number=PASSPORT,
+            doc_passeport=pdf_upload("passeport.pdf"),
         )
         assert filed.status_code == 302, filed.content.decode()[-3000:]
         dossier = Dossier.objects.get()
@@ -116,14 +113,13 @@ def test_no_personal_information_in_the_logs(
             assert response.status_code == 302, response.content.decode()[-3000:]
 
         act("accuser-reception", "confirm")
-        act("incomplet", "items", items=f"Copie du passeport {PASSPORT}")
+        act("incomplet", "items", items=f"Copie du passeport {PASSPORT}", envoyer="1")
         dossier.refresh_from_db()
         sent = browser.post(
-            f"/dossiers/{n}/documents/",
+            f"/dossiers/{n}/elements/",
             {
-                "documents-version": dossier.version,
-                "documents-attachments": pdf_upload("passeport-complet.pdf"),
-                "documents-note": f"Voici le passeport de {owner.full_name}",
+                "answer-version": dossier.version,
+                "answer-answer_1": pdf_upload("passeport-complet.pdf"),
             },
         )
         assert sent.status_code == 302

@@ -14,6 +14,7 @@ from django.utils import timezone
 from guichet.append_only import NotOwnerError, require_owner
 from guichet.cli import OneLineErrorsMixin, fail
 from guichet.datafiles import DataFileError
+from guichet.dossiers.drafts import drafts_forget_older_than
 from guichet.privacy.purge import KindPlan, PurgePlan, purge_apply, purge_plan
 from guichet.privacy.retention import RecordKind, RetentionAction, read_retention
 
@@ -62,6 +63,10 @@ class Command(OneLineErrorsMixin, BaseCommand):
         if apply:
             purge_apply(plan)
             self.stdout.write(f"Purge au {day} selon {calendar.path} : exécutée.")
+            # Files of online requests never sent (guichet/dossiers/drafts.py), a day old.
+            gone = drafts_forget_older_than()
+            if gone:
+                self.stdout.write(f"Fichiers de demandes jamais envoyées effacés : {gone}.")
         else:
             self.stdout.write(
                 f"Purge au {day} selon {calendar.path} : simulation, rien n'est modifié "

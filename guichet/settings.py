@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "guichet.calendars",
     "guichet.dossiers",
     "guichet.mandates",
+    "guichet.appointments",
     "guichet.reports",
     "guichet.privacy",
     # Last: the demo may import every app above, and none imports it (docs/demo.md).

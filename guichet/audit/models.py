@@ -35,6 +35,7 @@ class SubjectKind(models.TextChoices):
     LEGAL_HOLD = "legal_hold", _("Conservation légale")
     ACCESS_LOG = "access_log", _("Journal des accès")
     INFO_REQUEST = "info_request", _("Demande d'accès ou de rectification")
+    APPOINTMENT = "appointment", _("Rendez-vous")
 
 
 class AccessLog(AppendOnly):

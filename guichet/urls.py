@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from guichet.accounts.views import after_login
+from guichet.appointments.urls import office_patterns as appointment_office_patterns
+from guichet.appointments.urls import portal_patterns as appointment_portal_patterns
 from guichet.api import api
 from guichet.dossiers.urls import office_patterns, portal_patterns
 
@@ -10,6 +12,8 @@ urlpatterns = [
     path("", include("guichet.catalogue.urls")),
     path("", include(portal_patterns)),
     path("", include("guichet.mandates.urls")),
+    path("rendez-vous/", include((appointment_portal_patterns, "appointments"))),
+    path("bureau/rendez-vous/", include((appointment_office_patterns, "appointments_office"))),
     path("bureau/", include(office_patterns)),
     path("resultats/", include("guichet.reports.urls")),
     path("confidentialite/", include("guichet.privacy.urls")),

@@ -3,9 +3,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from guichet.accounts.views import after_login
+from guichet.api import api
 from guichet.appointments.urls import office_patterns as appointment_office_patterns
 from guichet.appointments.urls import portal_patterns as appointment_portal_patterns
-from guichet.api import api
 from guichet.dossiers.urls import office_patterns, portal_patterns
 
 urlpatterns = [

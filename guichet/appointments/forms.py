@@ -38,7 +38,9 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [(c, service_name(c)) for c in MEETING_SERVICES]
+        field = self.fields["service"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101
+        field.choices = [(c, service_name(c)) for c in MEETING_SERVICES]
 
 
 class WalkInForm(forms.Form):
@@ -47,7 +49,9 @@ class WalkInForm(forms.Form):
 
     def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [(c, service_name(c)) for c in office.services]
+        field = self.fields["service"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101
+        field.choices = [(c, service_name(c)) for c in office.services]
 
 
 class DayForm(forms.Form):

@@ -24,4 +24,5 @@ def invitation(booking: Booking, *, summary: str, location: str) -> bytes:
         event.add("url", slot.video_url)
     event.add("status", "CONFIRMED")
     cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical

@@ -67,6 +67,7 @@ def stopped(first_day: date, last_day: date) -> Stopped:
         "commitment_id", "commitment__target", "requested_on", "held_on", "office__unit_id"
     )
     for pk, target, requested_on, held_on, unit_id in held.iterator(chunk_size=5000):
+        assert held_on is not None  # noqa: S101 (filtered)
         counted = engine.elapsed(cal, requested_on, held_on)
         commitment.append(pk)
         stop_day.append(held_on.toordinal())
@@ -83,6 +84,7 @@ def stopped(first_day: date, last_day: date) -> Stopped:
             checked_in_at__lte=F("slot__starts_at"),
         ).values_list("started_at", "slot__starts_at", "request__office__unit_id")
         for started_at, starts_at, unit_id in started.iterator(chunk_size=5000):
+            assert started_at is not None  # noqa: S101 (filtered)
             day = timezone.localtime(started_at).date()
             c = _in_force(punctual, day)
             if c is None:

@@ -272,9 +272,10 @@ def capacity_ahead(office: Office, today: date, service_codes: Iterable[str]) ->
                 office=office, service_code=code, state=RequestState.OPEN, due_on__isnull=False
             ).values_list("due_on", flat=True)
         )
+        backlog_days = [d for d in backlog if d is not None]
         result.append(
             Capacity(
-                code, weeks, _first_break(business, seats, backlog, per_day, commitment_target)
+                code, weeks, _first_break(business, seats, backlog_days, per_day, commitment_target)
             )
         )
     return result

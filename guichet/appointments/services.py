@@ -237,7 +237,7 @@ def request_create(
         EventKind.REQUESTED,
         actor,
         at=now,
-        **({"postponed_from": previous.pk} if previous else {}),
+        postponed_from=previous.pk if previous else None,
     )
     return request
 

@@ -37,8 +37,8 @@ from guichet.appointments.selectors import (
     capacity_ahead,
     live_booking,
     log_staff_read,
-    office_get_for_staff,
     offered_slots,
+    office_get_for_staff,
     offices_of,
     request_get_for_client,
     requests_of_client,
@@ -52,7 +52,8 @@ from guichet.appointments.selectors import (
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    current, past = [], []
+    current: list[dict[str, object]] = []
+    past: list[dict[str, object]] = []
     for r in requests_of_client(user).order_by("-requested_at", "-pk"):
         row = {"request": r, "name": service_name(r.service_code), "booking": live_booking(r)}
         (current if r.is_active else past).append(row)

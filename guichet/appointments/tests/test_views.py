@@ -153,8 +153,8 @@ def test_persona_matrix(personas: Personas, booked: Booking, who: str) -> None:
         expected = {200, 302} if who in PORTAL_ALLOWED else {404}
         assert client.get(url.format(pk=pk)).status_code in expected, (who, url)
     for url in OFFICE_GETS:
-        expected = 200 if who in OFFICE_ALLOWED else 404
-        assert client.get(url).status_code == expected, (who, url)
+        status = 200 if who in OFFICE_ALLOWED else 404
+        assert client.get(url).status_code == status, (who, url)
     if who not in PORTAL_ALLOWED:
         before = _state()
         for url in PORTAL_POSTS:

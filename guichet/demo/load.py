@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from guichet.accounts.models import User
 from guichet.calendars.services import business_calendar
+from guichet.demo.appointments import demo_appointments
 from guichet.demo.bulk import Builder, write_plans
 from guichet.demo.client import client_dossiers, client_language
 from guichet.demo.histories import DAYS_OF_HISTORY
@@ -80,6 +81,7 @@ def demo_load(*, dossiers: int, seed: int) -> DemoResult:
     write_plans(builder.plans(dossiers), cal, rng)
     client_dossiers(client, catalogue, today, owner, staff)
     consultant_mandates(client, password, today)
+    demo_appointments(rng=rng, cal=cal, today=today, clients=clients, client=client)
     return _result(today)
 
 

@@ -101,21 +101,33 @@ class Offer:
     keeps_promise: bool
 
 
-def offered_slots(request: AppointmentRequest, *, limit: int = 10) -> list[Offer]:
-    """The next free slots for `request`, those that keep the promise (held at the latest on
-    the due date) first, then the later ones; full sessions are listed too (waiting list).
-    At the office chosen, or online anywhere; an accessible room when it was asked for."""
-    now = timezone.now()
+def _offerable(request: AppointmentRequest) -> QuerySet[Slot]:
     qs = Slot.objects.filter(
         service_code=request.service_code,
         cancelled_at__isnull=True,
-        starts_at__gt=now,
+        starts_at__gt=timezone.now(),
         mode=request.mode,
     ).select_related("office", "room")
     if request.mode == Mode.OFFICE:
         qs = qs.filter(office_id=request.office_id)
     if request.accessible_room:
         qs = qs.exclude(room__accessible=False).exclude(office__accessible=False)
+    return qs
+
+
+def slot_offered_to(request: AppointmentRequest, pk: int) -> Slot:
+    """One slot that `offered_slots` could list for `request` (full or not); 404 otherwise."""
+    slot = _offerable(request).filter(pk=pk).first()
+    if slot is None:
+        raise Http404("Créneau introuvable")
+    return slot
+
+
+def offered_slots(request: AppointmentRequest, *, limit: int = 10) -> list[Offer]:
+    """The next free slots for `request`, those that keep the promise (held at the latest on
+    the due date) first, then the later ones; full sessions are listed too (waiting list).
+    At the office chosen, or online anywhere; an accessible room when it was asked for."""
+    qs = _offerable(request)
     due = request.due_on
     if due is None:
         return [Offer(s, False) for s in qs.order_by("starts_at", "pk")[:limit]]

@@ -28,7 +28,6 @@ from guichet.appointments.models import (
     BookingState,
     Mode,
     RequestState,
-    Slot,
 )
 from guichet.appointments.presentation import service_name
 from guichet.appointments.selectors import (
@@ -42,6 +41,7 @@ from guichet.appointments.selectors import (
     offices_of,
     request_get_for_client,
     requests_of_client,
+    slot_offered_to,
     worklist,
 )
 
@@ -111,13 +111,6 @@ def slots(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _offered(appointment: AppointmentRequest, slot_pk: int) -> Slot:
-    for offer in offered_slots(appointment, limit=50):
-        if offer.slot.pk == slot_pk:
-            return offer.slot
-    raise Http404("Créneau introuvable")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, pk: int, slot: int) -> HttpResponse:
@@ -126,7 +119,7 @@ def confirm(request: HttpRequest, pk: int, slot: int) -> HttpResponse:
     appointment = _client_request(request, pk)
     if appointment.state != RequestState.OPEN:
         return redirect("appointments:detail", pk=pk)
-    chosen = _offered(appointment, slot)
+    chosen = slot_offered_to(appointment, slot)
     error = None
     if request.method == "POST":
         try:
@@ -157,7 +150,7 @@ def appointment_url(pk: int) -> str:
 def wait(request: HttpRequest, pk: int, slot: int) -> HttpResponse:
     user = signed_in_user(request)
     appointment = _client_request(request, pk)
-    chosen = _offered(appointment, slot)
+    chosen = slot_offered_to(appointment, slot)
     try:
         services.waiting_join(request=appointment, slot=chosen, actor=user)
     except services.AppointmentError as exc:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "guichet.complaints",
     "guichet.surveys",
     "guichet.referrals",
+    "guichet.appointments",
     "guichet.reports",
     "guichet.privacy",
     # Last: the demo may import every app above, and none imports it (docs/demo.md).

@@ -4,6 +4,8 @@ from django.views.generic import RedirectView
 
 from guichet.accounts.views import after_login
 from guichet.api import api
+from guichet.appointments.urls import office_patterns as appointment_office_patterns
+from guichet.appointments.urls import portal_patterns as appointment_portal_patterns
 from guichet.dossiers.urls import office_patterns, portal_patterns
 
 urlpatterns = [
@@ -13,6 +15,8 @@ urlpatterns = [
     path("", include("guichet.complaints.urls")),
     path("", include("guichet.surveys.urls")),
     path("", include("guichet.referrals.urls")),
+    path("rendez-vous/", include((appointment_portal_patterns, "appointments"))),
+    path("bureau/rendez-vous/", include((appointment_office_patterns, "appointments_office"))),
     path("bureau/", include(office_patterns)),
     path("resultats/", include("guichet.reports.urls")),
     path("confidentialite/", include("guichet.privacy.urls")),

@@ -18,9 +18,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from guichet import dbroles
-from guichet.accounts.models import LanguageBasis, ServiceLanguage, User
+from guichet.accounts.models import LanguageBasis, ServiceLanguage, Unit, User
 from guichet.accounts.services import language_of_service_declare, unit_create
 from guichet.append_only import append_only_tables, purge_writable
+from guichet.appointments.models import Office
+from guichet.appointments.services import request_create
 from guichet.audit.models import AccessLog
 from guichet.complaints.models import Kind, Subject
 from guichet.complaints.services import complaint_file
@@ -37,6 +39,7 @@ HISTORIES = [
     "accounts_accesschange",
     "accounts_languageofservice",
     "complaints_complaintevent",
+    "appointments_meetingevent",
     "dossiers_dossierevent",
     "privacy_accesslog",
     "privacy_inforequestevent",
@@ -63,6 +66,21 @@ def write_histories(personas: Personas, administrator: User) -> None:
     complaint_file(
         actor=personas.owner, kind=Kind.COMMENT, subject=Subject.OTHER, text="Un commentaire."
     )
+    office = Office.objects.create(
+        code=f"o{secrets.token_hex(3)}",
+        name="Bureau",
+        unit=Unit.objects.get(code="caq"),
+        address="1, rue de l'Exemple",
+        region="Montréal",
+        hours="8 h 30 à 16 h 30",
+        services=["siq-rencontre-individuelle"],
+    )
+    request_create(
+        client=personas.owner,
+        service_code="siq-rencontre-individuelle",
+        office=office,
+        actor=personas.owner,
+    )  # its first event
 
 
 def counts(cursor: Any) -> dict[str, int]:

@@ -64,6 +64,8 @@ API_TOKEN_ONLY = dict.fromkeys(PERSONAS, UNAUTHORIZED)
 ADMINISTRATOR_ONLY = {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN, "administrator": OK}
 ADMINISTRATOR_POST_ONLY = {**ADMINISTRATOR_ONLY, "administrator": METHOD}
 
+NOBODY_SIGNED_IN = {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN}
+
 ACCESS: dict[str, dict[str, str]] = {
     "catalogue:home": EVERYONE_OK,
     "portal:file_request": SIGNED_IN_OK,
@@ -87,6 +89,24 @@ ACCESS: dict[str, dict[str, str]] = {
     "mandates:grant": OWNER_ONLY,
     "mandates:revoke": POST_ONLY_SIGNED_IN,
     "mandates:held": {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN},
+    # Meetings: this walk has no office and no meeting, so a meeting's pages are refused to
+    # everyone and an office's to all staff (guichet/appointments/tests/test_views.py walks the
+    # five personas through every page of a booked meeting and of its office).
+    "appointments:index": SIGNED_IN_OK,
+    "appointments:ask": SIGNED_IN_OK,
+    "appointments:detail": NOBODY_SIGNED_IN,
+    "appointments:slots": NOBODY_SIGNED_IN,
+    "appointments:confirm": NOBODY_SIGNED_IN,
+    "appointments:ics": NOBODY_SIGNED_IN,
+    "appointments:wait": POST_ONLY_SIGNED_IN,
+    "appointments:postpone": POST_ONLY_SIGNED_IN,
+    "appointments:cancel": POST_ONLY_SIGNED_IN,
+    "appointments_office:offices": NOBODY_SIGNED_IN,
+    "appointments_office:day": NOBODY_SIGNED_IN,
+    "appointments_office:worklist": NOBODY_SIGNED_IN,
+    "appointments_office:capacity": NOBODY_SIGNED_IN,
+    "appointments_office:step": {**STAFF_POST_ONLY, "other_agent": METHOD},
+    "appointments_office:walk_in": {**STAFF_POST_ONLY, "other_agent": METHOD},
     "office:worklist": {**ANY_STAFF},
     "office:record_mail": {**ANY_STAFF},
     "office:dossier": UNIT_STAFF,
@@ -280,6 +300,7 @@ def sample_values(personas: Personas, administrator: Any) -> dict[str, str]:
         "membership_id": str(personas.agent.memberships.get().pk),
         "grant_id": str(administrator.role_grants.get().pk),
         "ref": "recherche",
+        "slot": "1",
     }
 
 

@@ -36,6 +36,7 @@ class SubjectKind(models.TextChoices):
     ACCESS_LOG = "access_log", _("Journal des accès")
     INFO_REQUEST = "info_request", _("Demande d'accès ou de rectification")
     COMPLAINT = "complaint", _("Plainte ou commentaire")
+    APPOINTMENT = "appointment", _("Rendez-vous")
 
 
 class AccessLog(AppendOnly):

@@ -47,6 +47,9 @@ class ClockEvent(models.TextChoices):
     CALL_QUEUED = "call_queued", _("Appel mis en file d'attente")
     CALL_ANSWERED = "call_answered", _("Appel répondu")
     ANSWERED = "answered", _("Réponse envoyée")
+    # The punctuality of meetings: from the appointment time to the start, in seconds.
+    APPOINTMENT_TIME = "appointment_time", _("Heure du rendez-vous")
+    MEETING_STARTED = "meeting_started", _("Début de la rencontre")
 
 
 def in_active_language(fr: str, en: str, es: str) -> str:

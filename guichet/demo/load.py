@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from guichet.accounts.models import User
 from guichet.calendars.services import business_calendar
+from guichet.demo.appointments import demo_appointments
 from guichet.demo.bulk import Builder, write_plans
 from guichet.demo.client import client_dossiers, client_language
 from guichet.demo.complaints import commissaire_office, surveys_and_referrals
@@ -83,6 +84,7 @@ def demo_load(*, dossiers: int, seed: int) -> DemoResult:
     consultant_mandates(client, password, today)
     commissaire_office(password=password, today=today, cal=cal, rng=rng, client=client)
     surveys_and_referrals(today=today, rng=rng, client=client)
+    demo_appointments(rng=rng, cal=cal, today=today, clients=clients, client=client)
     return _result(today)
 
 

@@ -78,7 +78,7 @@ def test_catalogue_json(capsys: pytest.CaptureFixture[str], micc: Declaration) -
     assert by_code["consultant-reconnaissance"]["audience"] == "consultant"
     assert by_code["validation-offre-emploi"]["audience"] == "business"
     all_commitments = [c for s in services for c in s["commitments"]]
-    assert len(all_commitments) == 17
+    assert len(all_commitments) == 18
     assert all(set(c) == COMMITMENT_KEYS for c in all_commitments)
     assert all(isinstance(c["target"], int) for c in all_commitments)
 

@@ -26,7 +26,7 @@ def test_every_service_of_the_reference_is_loaded(micc: Declaration) -> None:
         "plaintes",
     ]
     assert micc.services.count() == 41
-    assert Commitment.objects.filter(service__declaration=micc).count() == 17
+    assert Commitment.objects.filter(service__declaration=micc).count() == 18
     assert micc.qualitative_commitments.count() == 16
     for service in micc.services.all():
         assert service.name_fr and service.name_en and service.name_es
@@ -71,12 +71,29 @@ def test_commitments_of_domain_table(
     starts_on: str,
     stops_on: str,
 ) -> None:
-    commitments = list(Service.objects.get(declaration=micc, code=service).commitments.all())
+    # The punctuality of meetings is measured apart (test below).
+    commitments = [
+        c
+        for c in Service.objects.get(declaration=micc, code=service).commitments.all()
+        if "ponctualite" not in c.code
+    ]
     assert len(commitments) == 1
     c = commitments[0]
     if code:
         assert c.code == code
     assert (c.target, c.unit, c.starts_on, c.stops_on) == (target, unit, starts_on, stops_on)
+
+
+def test_the_appointment_time_is_a_commitment_in_seconds(micc: Declaration) -> None:
+    """« Nous respectons l'heure de votre rendez-vous » with DOMAIN's tolerance: 10 minutes."""
+    c = Commitment.objects.get(service__declaration=micc, code="siq-rencontre-ponctualite")
+    assert (c.service.code, c.target, c.unit, c.starts_on, c.stops_on) == (
+        "siq-rencontre-individuelle",
+        600,
+        "seconds",
+        "appointment_time",
+        "meeting_started",
+    )
 
 
 def test_french_courses_and_complaints_have_two_clocks(micc: Declaration) -> None:
@@ -205,7 +222,7 @@ def test_performance_targets_are_loaded(micc: Declaration) -> None:
             "code", "performance_target"
         )
     )
-    assert len(targets) == 17
+    assert len(targets) == 18
     assert targets["caq-etudes-decision"] == 85
     assert targets["boite-vocale-reponse"] == 95
     assert all(t is not None and 1 <= t <= 100 for t in targets.values())

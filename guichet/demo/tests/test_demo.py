@@ -80,6 +80,9 @@ def test_the_three_demo_logins_work_with_the_published_password(demo: CommandRun
     assert roles == {
         ("agent@example.org", "Direction de l'immigration temporaire", StaffRole.AGENT),
         ("superviseur@example.org", "Direction de l'immigration temporaire", StaffRole.SUPERVISOR),
+        # They also work at the Montréal SIQ office (guichet/demo/appointments.py).
+        ("agent@example.org", "Bureau SIQ de Montréal", StaffRole.AGENT),
+        ("superviseur@example.org", "Bureau SIQ de Montréal", StaffRole.SUPERVISOR),
     }
     assert User.objects.get(email="client@example.org").full_name == "Camille Demo-Tremblay"
     # Synthetic clients exist only as owners of dossiers: nobody can sign in as them.

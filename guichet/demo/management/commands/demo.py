@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from guichet.appointments.models import AppointmentRequest
 from guichet.cli import OneLineErrorsMixin, fail
 from guichet.datafiles import DataFileError
 from guichet.demo.load import demo_load, demo_present
@@ -75,6 +76,8 @@ class Command(OneLineErrorsMixin, BaseCommand):
             f"{_n(result.clocks_missed)} non respectés (en retard) ; "
             f"{_n(result.open_overdue)} dossiers ouverts en retard aujourd'hui."
         )
+        held = AppointmentRequest.objects.filter(state="held").count()
+        write(f"Rendez-vous : {_n(held)} rencontres et séances tenues dans les bureaux SIQ.")
         write(f"Comptes de démonstration (mot de passe {DEMO_PASSWORD}) : {', '.join(LOGINS)}")
         write(
             "Agents des unités : " + ", ".join(f"{email} ({unit})" for email, unit in result.agents)

@@ -38,8 +38,8 @@ postgresql_only = pytest.mark.skipif(
 HISTORIES = [
     "accounts_accesschange",
     "accounts_languageofservice",
-    "complaints_complaintevent",
     "appointments_meetingevent",
+    "complaints_complaintevent",
     "dossiers_dossierevent",
     "privacy_accesslog",
     "privacy_inforequestevent",

@@ -4,7 +4,7 @@ import argparse
 import importlib
 import sys
 
-GROUPS = ["clock", "dossiers", "reports"]
+GROUPS = ["clock", "dossiers", "reports", "telephone"]
 
 
 def main() -> int:

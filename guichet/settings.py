@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "guichet.calendars",
     "guichet.dossiers",
     "guichet.mandates",
+    "guichet.contact",
     "guichet.reports",
     "guichet.privacy",
     # Last: the demo may import every app above, and none imports it (docs/demo.md).
@@ -269,6 +270,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 GUICHET_BASE_URL = env_str("GUICHET_BASE_URL", "http://127.0.0.1:8000")
 # A running clock is at risk when no more than this share of its target is left.
 GUICHET_AT_RISK_PERCENT = int(env_str("GUICHET_AT_RISK_PERCENT", "20"))
+# Contact centre (docs/contact.md): the telephony logs read by `guichet telephone import` with
+# no file (a systemd timer), each "PATH" (Asterisk queue_log) or "csv:PATH".
+GUICHET_TELEPHONY_LOGS = [
+    (item[4:], "csv") if item.startswith("csv:") else (item, "asterisk")
+    for item in env_list("GUICHET_TELEPHONY_LOGS", [])
+]
 
 # Where the versioned reference data lives (see declarations/ and calendars/).
 GUICHET_DECLARATIONS_DIR = BASE_DIR / "declarations"

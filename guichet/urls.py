@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("", include("guichet.mandates.urls")),
     path("bureau/", include(office_patterns)),
+    path("bureau/contact/", include("guichet.contact.urls")),
     path("resultats/", include("guichet.reports.urls")),
     path("confidentialite/", include("guichet.privacy.urls")),
     path("administration/", include("guichet.accounts.administration.urls")),

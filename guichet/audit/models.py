@@ -35,6 +35,8 @@ class SubjectKind(models.TextChoices):
     LEGAL_HOLD = "legal_hold", _("Conservation légale")
     ACCESS_LOG = "access_log", _("Journal des accès")
     INFO_REQUEST = "info_request", _("Demande d'accès ou de rectification")
+    VOICE_MESSAGE = "voice_message", _("Message vocal")
+    ENQUIRY = "enquiry", _("Demande par courriel")
 
 
 class AccessLog(AppendOnly):

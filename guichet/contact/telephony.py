@@ -41,6 +41,21 @@ OPENS_S = 8 * 3600
 OPENS_WEDNESDAY_S = 10 * 3600 + 1800
 CLOSES_S = 16 * 3600 + 1800
 SLOTS = range(OPENS_S // 1800, CLOSES_S // 1800)  # half hours 16 (8:00) to 32 (16:00)
+# The annual report states it in its header (guichet/reports/formats.py).
+SERVICE_LEVEL_RULE = (
+    "Téléphone (réponse en 3 minutes) : niveau de service = appels répondus en 180 secondes "
+    "ou moins ÷ (appels offerts − abandons courts). Appels offerts : appels entrés dans la "
+    "file des agents (après le menu automatisé) pendant les heures d'ouverture (du lundi au "
+    "vendredi de 8 h à 16 h 30, le mercredi dès 10 h 30, sauf jours de fermeture ; heure "
+    "locale de l'entrée dans la file). Abandons courts : appelants qui ont raccroché après "
+    "5 secondes d'attente ou moins. Un appel sorti de la file sans réponse (délai maximal, "
+    "message laissé) compte comme non répondu. Médiane et 90e centile : attente, en secondes."
+)
+MESSAGES_RULE = (
+    "Messages vocaux (1 jour ouvrable) et courriels (5 jours ouvrables) : la date d'arrivée "
+    "du message (jour 0) ne compte pas, quelle qu'en soit l'heure ; le délai s'arrête le jour "
+    "du rappel ou de l'envoi de la réponse."
+)
 KEYS = (
     "offered",
     "short_abandoned",

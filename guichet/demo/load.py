@@ -28,6 +28,7 @@ from guichet.accounts.models import User
 from guichet.calendars.services import business_calendar
 from guichet.demo.bulk import Builder, write_plans
 from guichet.demo.client import client_dossiers, client_language
+from guichet.demo.contact import contact_demo
 from guichet.demo.histories import DAYS_OF_HISTORY
 from guichet.demo.mandates import consultant_mandates
 from guichet.demo.people import (
@@ -80,6 +81,7 @@ def demo_load(*, dossiers: int, seed: int) -> DemoResult:
     write_plans(builder.plans(dossiers), cal, rng)
     client_dossiers(client, catalogue, today, owner, staff)
     consultant_mandates(client, password, today)
+    contact_demo(rng=rng, cal=cal, today=today)
     return _result(today)
 
 

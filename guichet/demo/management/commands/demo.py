@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from guichet.cli import OneLineErrorsMixin, fail
+from guichet.contact.models import Call, Enquiry, VoiceMessage
 from guichet.datafiles import DataFileError
 from guichet.demo.load import demo_load, demo_present
 from guichet.demo.people import DEMO_PASSWORD, LOGINS
@@ -74,6 +75,11 @@ class Command(OneLineErrorsMixin, BaseCommand):
             f"Engagements terminés : {_n(result.clocks_met)} respectés, "
             f"{_n(result.clocks_missed)} non respectés (en retard) ; "
             f"{_n(result.open_overdue)} dossiers ouverts en retard aujourd'hui."
+        )
+        write(
+            f"Centre de contact : {_n(Call.objects.count())} appels, "
+            f"{_n(VoiceMessage.objects.count())} messages vocaux, "
+            f"{_n(Enquiry.objects.count())} demandes par courriel."
         )
         write(f"Comptes de démonstration (mot de passe {DEMO_PASSWORD}) : {', '.join(LOGINS)}")
         write(

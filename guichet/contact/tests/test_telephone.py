@@ -143,6 +143,7 @@ def test_local_dates_dst_and_midnight(log_file: Path, quebec_calendar: None) -> 
     queue_log_import(path=log_file)
     c11 = Call.objects.get(callid="c11")
     assert (str(c11.day), c11.second_of_day, c11.wait_s) == ("2026-10-27", 86370, 90)
+    assert c11.weekday == 2  # a Tuesday
     c12 = Call.objects.get(callid="c12")
     assert (str(c12.day), c12.second_of_day) == ("2026-11-01", 5400)
     c13 = Call.objects.get(callid="c13")

@@ -17,5 +17,5 @@ def down(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contact", "0002_voice_mail_and_enquiries")]
+    dependencies = [("contact", "0001_calls_voice_mail_enquiries")]
     operations = [migrations.RunPython(up, down)]

@@ -71,6 +71,7 @@ def test_voice_mail_email_and_telephony(
     message = VoiceMessage.objects.get()
     page.get_by_role("link", name=f"Message vocal n° {message.pk}").click()
     check_a11y(page, "voice message")
+    page.screenshot(path=str(tmp_path / "voice.png"), full_page=True)
     # The recording is the stored one, served to the audio element.
     size = page.evaluate(
         "async () => (await (await fetch(document.querySelector('audio').src))"
@@ -84,6 +85,7 @@ def test_voice_mail_email_and_telephony(
     expect(page.get_by_text("Rappel enregistré : le délai est arrêté.")).to_be_visible()
     page.get_by_role("link", name=f"Demande n° {enquiry.pk}").click()
     check_a11y(page, "enquiry")
+    page.screenshot(path=str(tmp_path / "enquiry.png"), full_page=True)
     page.get_by_label("Partir d'un modèle de réponse").select_option(label="Délais CAQ")
     page.get_by_role("button", name="Utiliser ce modèle").click()
     expect(page.get_by_label("Réponse", exact=True)).to_have_value(
@@ -105,3 +107,4 @@ def test_voice_mail_email_and_telephony(
     page.get_by_role("button", name="Afficher").click()
     expect(page.locator("#telephone-total")).to_contain_text("30,0 %")
     check_a11y(page, "telephony")
+    page.screenshot(path=str(tmp_path / "telephony.png"), full_page=True)

@@ -22,6 +22,7 @@ from guichet.accounts.models import LanguageBasis, ServiceLanguage, User
 from guichet.accounts.services import language_of_service_declare, unit_create
 from guichet.append_only import append_only_tables, purge_writable
 from guichet.audit.models import AccessLog
+from guichet.contact.services import enquiry_receive
 from guichet.privacy.models import InfoRequestKind
 from guichet.privacy.services import info_request_submit
 from guichet.testing import Personas, make_dossier, run_command
@@ -34,6 +35,7 @@ postgresql_only = pytest.mark.skipif(
 HISTORIES = [
     "accounts_accesschange",
     "accounts_languageofservice",
+    "contact_contactevent",
     "dossiers_dossierevent",
     "privacy_accesslog",
     "privacy_inforequestevent",
@@ -57,6 +59,10 @@ def write_histories(personas: Personas, administrator: User) -> None:
         arrived_on=timezone.localdate() - timedelta(days=10),
     )
     unit_create(actor=administrator, code=f"u{secrets.token_hex(3)}", name="Unité", reason="Essai")
+    enquiry_receive(  # the contact centre's history
+        raw=f"From: a@example.org\r\nMessage-ID: <{secrets.token_hex(6)}@example.org>\r\n"
+        "Subject: Question\r\n\r\nBonjour\r\n".encode()
+    )
 
 
 def counts(cursor: Any) -> dict[str, int]:

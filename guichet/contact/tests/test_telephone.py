@@ -10,6 +10,7 @@ import json
 import shutil
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -287,3 +288,26 @@ def test_staffing_command(capsys: pytest.CaptureFixture[str]) -> None:
     )
     # The textbook example: 100 calls in half an hour, 3 minutes each, 80 % within 20 s.
     assert json.loads(run.out) == {"agents": 14, "service_level": 0.8884}
+
+
+def test_the_configured_logs_for_a_timer(
+    log_file: Path, quebec_calendar: None, settings: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from guichet.contact.tasks import import_configured_sources
+
+    settings.GUICHET_TELEPHONY_LOGS = [(str(log_file), "asterisk")]
+    settings.GUICHET_VOICEMAIL_DIR = settings.GUICHET_IMAP_HOST = ""
+    run = run_command(capsys, "telephone", "import", "--json")
+    assert [r["lines"] for r in json.loads(run.out)] == [43]
+    # The task reads on from there: nothing new.
+    assert import_configured_sources.call() == {
+        "queue_log_lines": 0,
+        "voice_messages": 0,
+        "emails": 0,
+    }
+    settings.GUICHET_TELEPHONY_LOGS = []
+    run = run_command(capsys, "telephone", "import")
+    assert (run.code, run.err.strip()) == (
+        2,
+        "guichet telephone import : aucun fichier (ni GUICHET_TELEPHONY_LOGS)",
+    )

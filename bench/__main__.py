@@ -4,7 +4,7 @@ import argparse
 import importlib
 import sys
 
-GROUPS = ["clock", "dossiers", "reports", "appointments"]
+GROUPS = ["clock", "dossiers", "reports", "appointments", "telephone"]
 
 
 def main() -> int:

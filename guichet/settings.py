@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "guichet.surveys",
     "guichet.referrals",
     "guichet.appointments",
+    "guichet.contact",
     "guichet.reports",
     "guichet.privacy",
     # Last: the demo may import every app above, and none imports it (docs/demo.md).
@@ -281,6 +282,23 @@ GUICHET_AT_RISK_PERCENT = int(env_str("GUICHET_AT_RISK_PERCENT", "20"))
 # The share of decided dossiers whose client (if they agreed) is invited to the satisfaction
 # survey (guichet surveys-sample, docs/surveys.md).
 GUICHET_SURVEY_SAMPLE_PERCENT = int(env_str("GUICHET_SURVEY_SAMPLE_PERCENT", "25"))
+# Contact centre (docs/contact.md): the telephony logs read by `guichet telephone import` with
+# no file (a systemd timer), each "PATH" (Asterisk queue_log) or "csv:PATH".
+# E-mail enquiries: the address answers are sent from, and the mailbox read over IMAP by
+# `guichet email fetch` (a timer); no host, no reading.
+GUICHET_CONTACT_FROM = env_str("GUICHET_CONTACT_FROM", "renseignements@guichet.example")
+GUICHET_IMAP_HOST = env_str("GUICHET_IMAP_HOST", "")
+GUICHET_IMAP_PORT = int(env_str("GUICHET_IMAP_PORT", "993"))
+GUICHET_IMAP_SSL = env_bool("GUICHET_IMAP_SSL", True)
+GUICHET_IMAP_USER = env_str("GUICHET_IMAP_USER", "")
+GUICHET_IMAP_PASSWORD = env_str("GUICHET_IMAP_PASSWORD", "")
+GUICHET_IMAP_FOLDER = env_str("GUICHET_IMAP_FOLDER", "INBOX")
+# The voice-mail store read by `guichet voicemail import` with no folder (Asterisk's spool).
+GUICHET_VOICEMAIL_DIR = env_str("GUICHET_VOICEMAIL_DIR", "")
+GUICHET_TELEPHONY_LOGS = [
+    (item[4:], "csv") if item.startswith("csv:") else (item, "asterisk")
+    for item in env_list("GUICHET_TELEPHONY_LOGS", [])
+]
 
 # Where the versioned reference data lives (see declarations/ and calendars/).
 GUICHET_DECLARATIONS_DIR = BASE_DIR / "declarations"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("rendez-vous/", include((appointment_portal_patterns, "appointments"))),
     path("bureau/rendez-vous/", include((appointment_office_patterns, "appointments_office"))),
     path("bureau/", include(office_patterns)),
+    path("bureau/contact/", include("guichet.contact.urls")),
     path("resultats/", include("guichet.reports.urls")),
     path("confidentialite/", include("guichet.privacy.urls")),
     path("administration/", include("guichet.accounts.administration.urls")),

@@ -26,6 +26,7 @@ from guichet.appointments.services import request_create
 from guichet.audit.models import AccessLog
 from guichet.complaints.models import Kind, Subject
 from guichet.complaints.services import complaint_file
+from guichet.contact.services import enquiry_receive
 from guichet.privacy.models import InfoRequestKind
 from guichet.privacy.services import info_request_submit
 from guichet.testing import Personas, make_dossier, run_command
@@ -40,6 +41,7 @@ HISTORIES = [
     "accounts_languageofservice",
     "appointments_meetingevent",
     "complaints_complaintevent",
+    "contact_contactevent",
     "dossiers_dossierevent",
     "privacy_accesslog",
     "privacy_inforequestevent",
@@ -81,6 +83,10 @@ def write_histories(personas: Personas, administrator: User) -> None:
         office=office,
         actor=personas.owner,
     )  # its first event
+    enquiry_receive(  # the contact centre's history
+        raw=f"From: a@example.org\r\nMessage-ID: <{secrets.token_hex(6)}@example.org>\r\n"
+        "Subject: Question\r\n\r\nBonjour\r\n".encode()
+    )
 
 
 def counts(cursor: Any) -> dict[str, int]:

@@ -233,9 +233,32 @@ ACCESS: dict[str, dict[str, str]] = {
     "referrals:directory": EVERYONE_OK,
     "referrals:partner": dict.fromkeys(PERSONAS, DENIED),
     "referrals:refer": {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN},
+    # The contact centre: any member of a unit answers voice messages and e-mails (the ones
+    # walked here do not exist: guichet/contact/tests/ walks real ones as every persona).
+    "contact:worklist": ANY_STAFF,
+    **dict.fromkeys(
+        ("contact:voice_message", "contact:voice_audio", "contact:enquiry", "contact:attachment"),
+        {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN},
+    ),
+    **dict.fromkeys(
+        (
+            "contact:voice_transcribe",
+            "contact:voice_call_back",
+            "contact:enquiry_answer",
+            "contact:enquiry_link",
+            "contact:eml_upload",
+        ),
+        {**STAFF_POST_ONLY, "other_agent": METHOD},
+    ),
     # Results: the supervisors of a unit.
     **dict.fromkeys(
-        ("reports:dashboard", "reports:dossiers", "reports:annual", "reports:annual_file"),
+        (
+            "reports:dashboard",
+            "reports:dossiers",
+            "reports:annual",
+            "reports:annual_file",
+            "reports:telephony",
+        ),
         {**dict.fromkeys(PERSONAS, DENIED), "anonymous": LOGIN, "supervisor": OK},
     ),
 }

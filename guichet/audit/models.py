@@ -37,6 +37,8 @@ class SubjectKind(models.TextChoices):
     INFO_REQUEST = "info_request", _("Demande d'accès ou de rectification")
     COMPLAINT = "complaint", _("Plainte ou commentaire")
     APPOINTMENT = "appointment", _("Rendez-vous")
+    VOICE_MESSAGE = "voice_message", _("Message vocal")
+    ENQUIRY = "enquiry", _("Demande par courriel")
 
 
 class AccessLog(AppendOnly):

@@ -30,6 +30,7 @@ from guichet.demo.appointments import demo_appointments
 from guichet.demo.bulk import Builder, write_plans
 from guichet.demo.client import client_dossiers, client_language
 from guichet.demo.complaints import commissaire_office, surveys_and_referrals
+from guichet.demo.contact import contact_demo
 from guichet.demo.histories import DAYS_OF_HISTORY
 from guichet.demo.mandates import consultant_mandates
 from guichet.demo.people import (
@@ -85,6 +86,7 @@ def demo_load(*, dossiers: int, seed: int) -> DemoResult:
     commissaire_office(password=password, today=today, cal=cal, rng=rng, client=client)
     surveys_and_referrals(today=today, rng=rng, client=client)
     demo_appointments(rng=rng, cal=cal, today=today, clients=clients, client=client)
+    contact_demo(rng=rng, cal=cal, today=today)
     return _result(today)
 
 

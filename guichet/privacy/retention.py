@@ -26,6 +26,8 @@ class RecordKind(enum.StrEnum):
     DOSSIERS = "dossiers"
     REQUESTS = "requests"
     ACCOUNTS = "accounts"
+    VOICE_MESSAGES = "voice_messages"
+    ENQUIRIES = "enquiries"
     ACCESS_LOG = "access_log"
 
 
@@ -42,6 +44,9 @@ ALLOWED: dict[RecordKind, tuple[RetentionAction, ...]] = {
     RecordKind.REQUESTS: (RetentionAction.DESTROY,),
     # The access log refers to accounts; the account is emptied, never removed.
     RecordKind.ACCOUNTS: (RetentionAction.ANONYMIZE,),
+    # The contact centre's results count their dates: what identifies the person goes.
+    RecordKind.VOICE_MESSAGES: (RetentionAction.ANONYMIZE,),
+    RecordKind.ENQUIRIES: (RetentionAction.ANONYMIZE,),
     RecordKind.ACCESS_LOG: (RetentionAction.DESTROY,),
 }
 STARTS = {
@@ -50,6 +55,8 @@ STARTS = {
     RecordKind.LETTERS: "après la fin du dossier",
     RecordKind.REQUESTS: "après la réponse",
     RecordKind.ACCOUNTS: "après la dernière connexion",
+    RecordKind.VOICE_MESSAGES: "après le rappel",
+    RecordKind.ENQUIRIES: "après la dernière réponse",
     RecordKind.ACCESS_LOG: "après l'inscription",
 }
 MAX_YEARS = 100

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from guichet.catalogue.models import CommitmentUnit
+from guichet.contact.telephony import MESSAGES_RULE, SERVICE_LEVEL_RULE
 from guichet.reports.annual import (
     COUNTING_RULE,
     PROCESSING_RULE,
@@ -39,6 +40,11 @@ SHEETS = {"engagements": "Engagements", "services": "Délais par service"}
 UNITS: dict[str, str] = {
     CommitmentUnit.BUSINESS_DAYS.value: "jours ouvrables",
     CommitmentUnit.SECONDS.value: "secondes",
+}
+# After a median or a percentile in the HTML and PDF tables, whose rows mix units.
+SHORT_UNITS: dict[str, str] = {
+    CommitmentUnit.BUSINESS_DAYS.value: "j. ouvr.",
+    CommitmentUnit.SECONDS.value: "s",
 }
 
 
@@ -126,6 +132,8 @@ def document(report: AnnualReport) -> ReportDocument:
         ("État", state),
         ("Règle de calcul", COUNTING_RULE),
         ("Délais de traitement", PROCESSING_RULE),
+        ("Niveau de service", SERVICE_LEVEL_RULE),
+        ("Messages vocaux et courriels", MESSAGES_RULE),
     ]
     if report.current is not None:
         header.append(("Corrections : données au", _data(report.current)))
@@ -149,8 +157,8 @@ def document(report: AnnualReport) -> ReportDocument:
             "Résultat (%)",
             "Respectés",
             "Volume",
-            "Médiane (jours ouvrables)",
-            "90e centile (jours ouvrables)",
+            "Médiane (dans l'unité)",
+            "90e centile (dans l'unité)",
             "Écart à la cible (points)",
             f"Résultat {y1.label} (%)",
             f"Volume {y1.label}",
@@ -341,6 +349,12 @@ def _share_text(share: YearShare | None) -> str:
     return f"{french_cell(_percent(share.tenths))} ({french_cell(share.volume)})"
 
 
+def _with_unit(value: int | None, unit: str) -> str:
+    if value is None:
+        return french_cell(value)
+    return f"{french_cell(value)}\u00a0{SHORT_UNITS.get(unit, unit)}"
+
+
 def html_context(report: AnnualReport) -> dict[str, Any]:
     """What the HTML and PDF documents (and the report page) show: the same figures as the CSV,
     with fewer, wider columns to be read on a page."""
@@ -364,8 +378,8 @@ def html_context(report: AnnualReport) -> dict[str, Any]:
                 "target": f"{row.performance_target}\u00a0%" if row.performance_target else "—",
                 "result": french_cell(_percent(r.tenths)),
                 "met": f"{french_cell(r.met)} / {french_cell(r.volume)}" if r.volume else "—",
-                "median": french_cell(r.median),
-                "p90": french_cell(r.p90),
+                "median": _with_unit(r.median, row.unit),
+                "p90": _with_unit(r.p90, row.unit),
                 "gap": "—" if row.gap_tenths is None else french_cell(Points(row.gap_tenths)),
                 "previous": [_share_text(row.previous[0]), _share_text(row.previous[1])],
             }

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from guichet.appointments.models import AppointmentRequest
 from guichet.cli import OneLineErrorsMixin, fail
+from guichet.contact.models import Call, Enquiry, VoiceMessage
 from guichet.datafiles import DataFileError
 from guichet.demo.load import demo_load, demo_present
 from guichet.demo.people import DEMO_PASSWORD, LOGINS
@@ -78,6 +79,11 @@ class Command(OneLineErrorsMixin, BaseCommand):
         )
         held = AppointmentRequest.objects.filter(state="held").count()
         write(f"Rendez-vous : {_n(held)} rencontres et séances tenues dans les bureaux SIQ.")
+        write(
+            f"Centre de contact : {_n(Call.objects.count())} appels, "
+            f"{_n(VoiceMessage.objects.count())} messages vocaux, "
+            f"{_n(Enquiry.objects.count())} demandes par courriel."
+        )
         write(f"Comptes de démonstration (mot de passe {DEMO_PASSWORD}) : {', '.join(LOGINS)}")
         write(
             "Agents des unités : " + ", ".join(f"{email} ({unit})" for email, unit in result.agents)

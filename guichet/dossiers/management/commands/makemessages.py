@@ -22,6 +22,9 @@ STAFF_ONLY = (
     "dossiers/templates/dossiers/office",
     "dossiers/views/office.py",
     "reports",
+    # The contact centre: staff screens; its one message to the public (the acknowledgment)
+    # is sent in French, the language of the administration.
+    "contact",
     "calendars",
     "privacy/templates/privacy/_nav.html",
     "privacy/templates/privacy/home.html",

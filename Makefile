@@ -14,7 +14,7 @@ RUNTIME_ROLE ?= guichet_app
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup browser-deps data test lint format typecheck migrations-check unit install-check bench lock clean messages
+.PHONY: help run setup browser-deps deploy-deps data test lint format typecheck migrations-check unit install-check bench lock clean messages
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,6 +32,9 @@ setup: $(STAMP) ## Create .venv and install the pinned dependencies
 
 browser-deps: ## Install what the browser tests need (Debian's chromium, axe-core from npm)
 	@bash scripts/ensure-browser.sh
+
+deploy-deps: ## Install what the deployment test needs (Debian's nginx, never started as a service)
+	@bash scripts/ensure-nginx.sh
 
 data: setup ## Migrate the database, load the declaration and the closure calendar
 	$(BIN)/guichet migrate --no-input -v 0
@@ -52,7 +55,7 @@ run: data ## Set up everything, add the demo data (once) and serve on http://127
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=true GUICHET_STAFF_MFA_REQUIRED=false $(BIN)/guichet runserver $(HOST):$(PORT)
 
-test: setup browser-deps lint typecheck migrations-check unit ## Everything: lint, types, migrations check, unit, integration and browser tests (PostgreSQL when DATABASE_URL is set)
+test: setup browser-deps deploy-deps lint typecheck migrations-check unit ## Everything: lint, types, migrations check, unit, integration and browser tests (PostgreSQL when DATABASE_URL is set)
 
 lint: setup ## ruff lint and format check, and the layers (import-linter)
 	$(BIN)/ruff check .

@@ -155,6 +155,9 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = GUICHET_HTTPS
 SECURE_SSL_REDIRECT = GUICHET_HTTPS
 SECURE_HSTS_SECONDS = 31536000 if GUICHET_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = GUICHET_HTTPS
+# Ask browsers to know the site as HTTPS-only before the first visit (the preload list); a
+# deployment whose domain is not ready for it sets GUICHET_HSTS_PRELOAD=false.
+SECURE_HSTS_PRELOAD = env_bool("GUICHET_HSTS_PRELOAD", GUICHET_HTTPS)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if GUICHET_HTTPS else None
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True
@@ -214,6 +217,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The worklist's covering index includes extra columns on PostgreSQL; SQLite simply ignores
 # them, which is what we want there.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+if GUICHET_HTTPS and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")  # preload declined on purpose
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

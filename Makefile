@@ -69,8 +69,9 @@ format: setup ## Format the code with ruff
 typecheck: setup ## mypy with django-stubs (strict on guichet/clock)
 	$(BIN)/mypy guichet bench tests conftest.py
 
-migrations-check: setup ## Fail if a model change has no migration
+migrations-check: setup ## Fail if a model change has no migration, or a migration breaks the previous release
 	$(BIN)/guichet makemigrations --check --dry-run
+	$(BIN)/guichet migrations-lint
 
 unit: setup ## The pytest suite (unit, integration, browser journeys)
 	@echo "Database: $${DATABASE_URL:-embedded SQLite}"

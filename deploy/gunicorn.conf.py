@@ -3,6 +3,7 @@ guichet.wsgi:application`. Every value comes from the environment (deploy/guiche
 with the defaults a two-core machine wants."""
 
 import os
+from typing import Any
 
 wsgi_app = "guichet.wsgi:application"
 # On the loopback, behind nginx: TCP, not a Unix socket (the log-in throttle needs the peer).
@@ -32,3 +33,11 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Temporary files of the workers' heartbeat in memory, not on a disk that may stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 proc_name = "guichet"
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker that leaves (restart, crash, kill -9) stops counting in /metrics' gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

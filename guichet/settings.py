@@ -58,6 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times every request, logs it in one line without anything personal, and answers
+    # /sante/vivant, /sante/pret and /metrics before the host check (guichet/observability.py).
+    "guichet.observability.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Permissions-Policy on every response; no-store on those that can show personal
     # information (guichet/headers.py).
@@ -283,10 +286,27 @@ GUICHET_CALENDAR_FILE = GUICHET_CALENDARS_DIR / "quebec.toml"
 # How long each kind of personal information is kept (guichet purge, docs/privacy.md).
 GUICHET_RETENTION_FILE = BASE_DIR / "privacy" / "retention.toml"
 
+# Health and metrics (guichet/observability.py, docs/deployment.md). /metrics answers a request
+# with `Authorization: Bearer <token>` or from one of the addresses; neither set: nobody.
+GUICHET_METRICS_TOKEN = env_str("GUICHET_METRICS_TOKEN", "")
+GUICHET_METRICS_ALLOWED_IPS = env_ip_networks("GUICHET_METRICS_ALLOWED_IPS")
+# /sante/pret answers 503 when the oldest task waiting for the worker is older than this.
+GUICHET_READY_MAX_QUEUE_AGE = int(env_str("GUICHET_READY_MAX_QUEUE_AGE", "300"))
+# Logs: "json" (one object a line, the default in production) or "text".
+GUICHET_LOG_FORMAT = env_str("GUICHET_LOG_FORMAT", "json" if GUICHET_REQUIRE_SECRET_KEY else "text")
+if GUICHET_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("GUICHET_LOG_FORMAT must be json or text")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "guichet.observability.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if GUICHET_LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # WeasyPrint narrates every step of every PDF at INFO.
@@ -294,5 +314,9 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # pypdf warns about every flaw of every uploaded PDF it reads.
         "pypdf": {"level": "ERROR"},
+        # One line per request (guichet/observability.py); in text mode, only from WARNING.
+        "guichet.request": {"level": "INFO" if GUICHET_LOG_FORMAT == "json" else "WARNING"},
+        # Django's "Not Found: <path>" for every 404 says no more than the line above.
+        "django.request": {"level": "ERROR"},
     },
 }

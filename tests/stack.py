@@ -281,3 +281,66 @@ def request(
         return Answer(response.status, found, response.read())
     finally:
         conn.close()
+
+
+@dataclass
+class Load:
+    """Requests sent in a loop by a few threads until stopped; every failure is kept."""
+
+    port: int
+    paths: tuple[str, ...]
+    clients: int = 4
+    tls: bool = False
+    sent: int = 0
+    failures: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        import threading
+
+        self.failures = []
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._threads = [
+            threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(self.clients)
+        ]
+
+    def _run(self, index: int) -> None:
+        turn = index
+        while not self._stop.is_set():
+            path = self.paths[turn % len(self.paths)]
+            turn += 1
+            try:
+                answer = request(self.port, path, tls=self.tls, timeout=30)
+                problem = None if answer.status == 200 else f"{path}: HTTP {answer.status}"
+            except OSError as error:
+                problem = f"{path}: {type(error).__name__} {error}"
+            with self._lock:
+                self.sent += 1
+                if problem:
+                    assert self.failures is not None
+                    self.failures.append(problem)
+
+    def __enter__(self) -> "Load":
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(60)
+
+
+def children_of(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def wait_until(condition: Any, timeout: float = 30, every: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise TimeoutError("the condition never held")

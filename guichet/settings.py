@@ -183,6 +183,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # Which links of the main navigation a person gets, in one query.
                 "guichet.navigation.navigation",
+                # How old the replica's data is, on the pages read from it.
+                "guichet.replica.replica_context",
             ],
         },
     },
@@ -217,6 +219,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"guichet-test-{os.getpid()}.sqlite3")
     }
+# A read replica (a PostgreSQL streaming standby) for the dashboard, the annual report and
+# its files (guichet/replica.py). Reads that must see one's own writes stay on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL URL")
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
+    # The tests read the primary through it (there is no standby in a test run).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["guichet.replica.ReplicaRouter"] if DATABASE_REPLICA_URL else []
 # The worklist's covering index includes extra columns on PostgreSQL; SQLite simply ignores
 # them, which is what we want there.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -331,7 +331,5 @@ LOGGING = {
         "pypdf": {"level": "ERROR"},
         # One line per request (guichet/observability.py); in text mode, only from WARNING.
         "guichet.request": {"level": "INFO" if GUICHET_LOG_FORMAT == "json" else "WARNING"},
-        # Django's "Not Found: <path>" for every 404 says no more than the line above.
-        "django.request": {"level": "ERROR"},
     },
 }

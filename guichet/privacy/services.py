@@ -396,14 +396,11 @@ def _letter(
         pdf,
         "application/pdf",
     )
-    file_id = stored.pk
+    from guichet.privacy.tasks import notify_request_letter_waiting
 
-    def notify() -> None:
-        from guichet.privacy.tasks import notify_request_letter_waiting
-
-        notify_request_letter_waiting.enqueue(file_id)
-
-    transaction.on_commit(notify)
+    # In the transaction: the task's row commits with the letter or not at all
+    # (docs/reliability.md).
+    notify_request_letter_waiting.enqueue(stored.pk)
     return stored
 
 

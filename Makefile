@@ -14,7 +14,7 @@ RUNTIME_ROLE ?= guichet_app
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup browser-deps deploy-deps data test lint format typecheck migrations-check unit install-check bench lock clean messages
+.PHONY: help run setup browser-deps deploy-deps data test lint format typecheck migrations-check unit install-check bench faults lock clean messages
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -82,6 +82,9 @@ install-check: ## A production install works: no dev extras, the lock's versions
 
 bench: setup ## Speed figures as BENCH lines (ONLY=clock for one group)
 	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY))
+
+faults: setup ## Crash scenarios on a temporary cluster (kill -9, PostgreSQL restart): FAULTS lines (DOSSIERS=3)
+	$(BIN)/python -m tests.faults --dossiers $(or $(DOSSIERS),3) $(foreach s,$(ONLY),--only $(s))
 
 messages: setup ## Update the English and Spanish catalogues (guichet/locale) and compile them
 	@bash scripts/ensure-gettext.sh

@@ -22,6 +22,7 @@ free ports, a cluster under /tmp removed at the end; never the machine's own Pos
 import argparse
 import contextlib
 import email
+import functools
 import io
 import json
 import os
@@ -59,7 +60,7 @@ Membership.objects.create(user=system, unit=unit, role="agent")
 _, secret = api_token_create(name="faults", user=system, actor=None, actor_label="faults")
 print(secret)
 """.replace("PASSWORD", PASSWORD)
-STEPS = (
+STEPS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
     # (the event that says it is done, the action's slug, its form's prefix, its fields)
     ("acknowledged", "accuser-reception", "confirm", {}),
     ("incompleteness_notice", "incomplet", "items", {"items": "Preuve de fonds"}),
@@ -147,7 +148,7 @@ class Client(threading.Thread):
         for _ in range(200):
             try:
                 with psycopg.connect(self.db, connect_timeout=3) as conn:
-                    return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+                    return conn.execute(sql, params).fetchall()
             except psycopg.OperationalError:
                 time.sleep(0.25)  # the cluster is restarting
         raise RuntimeError("the database never came back")
@@ -168,16 +169,19 @@ class Client(threading.Thread):
 
     def run(self) -> None:
         session = Session(self.port)
-        self.retry(lambda: session.log_in() is None, "log-in")
+
+        def log_in() -> bool:
+            session.log_in()
+            return True
+
+        self.retry(log_in, "log-in")
         for i in range(self.count):
             number = self.file(i)
             if number is None:
                 continue
             for event, slug, prefix, fields in STEPS:
                 self.retry(
-                    lambda n=number, e=event, s=slug, p=prefix, f=fields: self.act(
-                        session, n, e, s, p, f
-                    ),
+                    functools.partial(self.act, session, number, event, slug, prefix, fields),
                     f"{number} {slug}",
                 )
 
@@ -270,43 +274,54 @@ def stack_pdf(text: str) -> bytes:
 
 
 @contextlib.contextmanager
-def background_worker(
-    env: dict[str, str], workdir: Path
-) -> Iterator[tuple[list[subprocess.Popen[bytes]], Callable[[], subprocess.Popen[bytes]]]]:
-    """The worker as systemd runs it: tasks-recover for its id, then db_worker; restartable."""
+def background_worker(env: dict[str, str], workdir: Path) -> Iterator[Callable[[], None]]:
+    """The worker as systemd runs it (deploy/systemd/guichet-worker.service): tasks-recover for
+    its id, then db_worker; started again 2 s after it exits (Restart=always, RestartSec=2).
+    Yields `kill`: SIGKILL to the current worker (the supervisor then starts another)."""
     current: list[subprocess.Popen[bytes]] = []
     logfile = (workdir / "worker.log").open("ab")
+    lock = threading.Lock()
+    stopping = threading.Event()
+    guichet = str(stack.BIN / "guichet")
 
-    def start() -> subprocess.Popen[bytes]:
-        guichet = str(stack.BIN / "guichet")
-        subprocess.run(
+    def start() -> None:
+        subprocess.run(  # noqa: S603
             [guichet, "tasks-recover", "--worker-id", "faults-host"],
             env=env,
             stdout=logfile,
             stderr=logfile,
             check=False,
-        )  # noqa: S603
-        process = subprocess.Popen(  # noqa: S603
-            [
-                guichet,
-                "db_worker",
-                "--interval",
-                "0.2",
-                "--worker-id",
-                "faults-host",
-                "--no-startup-delay",
-            ],
-            env=env,
-            stdout=logfile,
-            stderr=logfile,
         )
-        current[:] = [process]
-        return process
+        current[:] = [
+            subprocess.Popen(  # noqa: S603
+                [guichet, "db_worker", "--interval", "0.2", "--worker-id", "faults-host"],
+                env=env,
+                stdout=logfile,
+                stderr=logfile,
+            )
+        ]
+
+    def supervise() -> None:
+        while not stopping.wait(0.5):
+            with lock:
+                if current and current[0].poll() is not None and not stopping.is_set():
+                    time.sleep(2)
+                    start()
+
+    def kill() -> None:
+        with lock:
+            if current and current[0].poll() is None:
+                current[0].kill()
+                current[0].wait()
 
     start()
+    supervisor = threading.Thread(target=supervise, daemon=True)
+    supervisor.start()
     try:
-        yield current, start
+        yield kill
     finally:
+        stopping.set()
+        supervisor.join(30)
         for process in current:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -352,7 +367,10 @@ def check(
 
     lost: list[str] = []
     with psycopg.connect(env["DATABASE_URL"]) as conn:
-        q = lambda sql, *p: conn.execute(sql, p).fetchall()  # noqa: E731
+
+        def q(sql: str, *p: Any) -> list[tuple[Any, ...]]:
+            return conn.execute(sql, p).fetchall()
+
         for client in range(CLIENTS):
             for i in range(count):
                 marker = f"Faute {scenario} client {client} dossier {i}"
@@ -467,13 +485,27 @@ def scenario_run(
     media = Path(env["GUICHET_MEDIA_ROOT"])
     with (
         stack.gunicorn(env, workdir, workers=3) as app,
-        background_worker(env, workdir) as (worker, start_worker),
+        background_worker(env, workdir) as kill_worker,
     ):
 
         def kill_gunicorn_worker() -> None:
             pids = app.worker_pids()
             if pids:
                 os.kill(random.choice(pids), signal.SIGKILL)  # noqa: S311
+
+        def kill_background_worker() -> None:
+            # Preferably while it runs a task (claimed, not finished): the case to recover.
+            deadline = time.monotonic() + 3
+            with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+                while time.monotonic() < deadline:
+                    running = conn.execute(
+                        "SELECT count(*) FROM django_tasks_database_dbtaskresult "
+                        "WHERE status = 'RUNNING'"
+                    ).fetchone()
+                    if running and running[0]:
+                        break
+                    time.sleep(0.02)
+            kill_worker()
 
         def restart_postgres() -> None:
             cluster.stop("immediate")
@@ -482,9 +514,7 @@ def scenario_run(
 
         injectors = {
             "gunicorn_kill9": Injector(kill_gunicorn_worker, (2.5, 4.0)),
-            "worker_kill9": Injector(
-                lambda: kill_and_restart(worker, start_worker), (0.5, 1.5), first=0.5
-            ),
+            "worker_kill9": Injector(kill_background_worker, (0.5, 1.5), first=0.5),
             "postgres_restart": Injector(restart_postgres, (6.0, 9.0), first=3.0),
         }
         injector = injectors[name]
@@ -501,8 +531,6 @@ def scenario_run(
         injector.join(30)
         if name == "postgres_restart" and not cluster.running():
             cluster.start()
-        if name == "worker_kill9":
-            kill_and_restart(worker, start_worker)  # a last restart: a worker alive to drain
         drain(env, 90)
         lost = [p for c in clients for p in c.problems]
         if any(c.is_alive() for c in clients):
@@ -513,16 +541,6 @@ def scenario_run(
             f"{time.monotonic() - started:.0f} s"
         )
     return lost + check(cluster, env, name, count, mail_dir, media)
-
-
-def kill_and_restart(
-    current: list[subprocess.Popen[bytes]], start: Callable[[], subprocess.Popen[bytes]]
-) -> None:
-    for process in current:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    current[:] = [start()]
 
 
 def main(argv: list[str] | None = None) -> int:

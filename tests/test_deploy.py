@@ -6,6 +6,7 @@ A client on 127.0.0.2 talks to nginx on 127.0.0.1; nginx talks to gunicorn from 
 one proxy Guichet trusts (GUICHET_TRUSTED_PROXIES)."""
 
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -205,3 +206,34 @@ def test_uploaded_files_are_never_served_without_the_access_check(
     assert view.status == 302
     assert view.headers["location"].startswith("/accounts/login/?next=")
     assert secret not in view.body
+
+
+UNITS = sorted((stack.DEPLOY / "systemd").glob("*.service"))
+needs_systemd_analyze = pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed"
+)
+
+
+@needs_systemd_analyze
+@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.name)
+def test_each_unit_is_valid_and_sandboxed(unit: Path) -> None:
+    verify = subprocess.run(  # noqa: S603
+        ["systemd-analyze", "verify", "--man=no", str(unit)],  # noqa: S607
+        capture_output=True,
+        text=True,
+    )
+    # The only complaints allowed: the programs are not installed on this machine.
+    problems = [
+        line
+        for line in verify.stderr.splitlines()
+        if line.strip() and "is not executable: No such file or directory" not in line
+    ]
+    assert problems == []
+    security = subprocess.run(  # noqa: S603
+        ["systemd-analyze", "security", "--offline=true", str(unit)],  # noqa: S607
+        capture_output=True,
+        text=True,
+    )
+    level = re.search(r"Overall exposure level for \S+: ([0-9.]+) (\w+)", security.stdout)
+    assert level is not None, security.stdout[-500:]
+    assert float(level.group(1)) <= 2.0, security.stdout  # systemd's scale: 0 safe … 10 exposed

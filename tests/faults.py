@@ -493,6 +493,8 @@ def scenario_run(
             if pids:
                 os.kill(random.choice(pids), signal.SIGKILL)  # noqa: S311
 
+        mid_task: list[int] = []
+
         def kill_background_worker() -> None:
             # Preferably while it runs a task (claimed, not finished): the case to recover.
             deadline = time.monotonic() + 3
@@ -503,6 +505,7 @@ def scenario_run(
                         "WHERE status = 'RUNNING'"
                     ).fetchone()
                     if running and running[0]:
+                        mid_task.append(1)
                         break
                     time.sleep(0.02)
             kill_worker()
@@ -537,7 +540,9 @@ def scenario_run(
             lost.append("clients still working at the time limit")
         retries = sum(c.retries for c in clients)
         log(
-            f"  {name}: {injector.count} fault(s) injected, {retries} client retries, "
+            f"  {name}: {injector.count} fault(s) injected"
+            f"{f' ({len(mid_task)} while a task ran)' if name == 'worker_kill9' else ''}, "
+            f"{retries} client retries, "
             f"{time.monotonic() - started:.0f} s"
         )
     return lost + check(cluster, env, name, count, mail_dir, media)

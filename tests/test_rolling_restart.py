@@ -6,7 +6,6 @@ fail, not one connection refused (docs/reliability.md)."""
 import contextlib
 import os
 import signal
-import time
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ def test_reload_and_binary_upgrade_under_load_lose_no_request(
             stack.wait_until(lambda: len(app.worker_pids()) == 2)
             first_workers = set(app.worker_pids())
             with stack.Load(app.port, ("/", "/sante/pret"), clients=4) as load:
-                time.sleep(1)
+                stack.wait_until(lambda: load.sent >= 4, timeout=60)
                 # 1. HUP twice: each time two new workers, the old ones gone.
                 for _ in range(2):
                     before = set(app.worker_pids())
@@ -47,7 +46,9 @@ def test_reload_and_binary_upgrade_under_load_lose_no_request(
                             len(app.worker_pids()) == 2 and not before & set(app.worker_pids())
                         )
                     )
-                    time.sleep(1)
+                    # Requests keep being answered by the new workers.
+                    mark = load.sent
+                    stack.wait_until(lambda mark=mark: load.sent >= mark + 4, timeout=60)
                 # 2. USR2: a second master on the same socket; then the old one stops.
                 workers = set(app.worker_pids())
                 app.signal(signal.SIGUSR2)
@@ -55,12 +56,17 @@ def test_reload_and_binary_upgrade_under_load_lose_no_request(
                     lambda: next((p for p in app.worker_pids() if p not in workers), 0)
                 )
                 stack.wait_until(lambda: len(stack.children_of(new_master)) == 2)
-                time.sleep(1)
+                mark = load.sent
+                stack.wait_until(lambda: load.sent >= mark + 4, timeout=60)
                 app.signal(signal.SIGTERM)
                 app.process.wait(30)
-                time.sleep(2)  # the new master alone serves
+                mark = load.sent
+                # The new master alone serves.
+                stack.wait_until(lambda: load.sent >= mark + 4, timeout=60)
         assert load.failures == []
-        assert load.sent > 50
+        # Requests were answered before, between and after every restart (waited for above);
+        # how many depends on the machine, not on Guichet.
+        assert load.sent >= 20
         assert not first_workers & set(stack.children_of(new_master))
     finally:
         if new_master:

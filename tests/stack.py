@@ -59,7 +59,13 @@ def database_url(settings_dict: Mapping[str, Any]) -> str:
 
 def app_environment(database: str, var_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a Guichet process: the caller's, without its database, plus these."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "PYTEST"))}
+    # Not the test run's own: its database, pytest's variables, and the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE (which `check --deploy` rightly refuses).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "PYTEST")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         DATABASE_URL=database,
         GUICHET_VAR_DIR=str(var_dir),

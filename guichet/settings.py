@@ -310,7 +310,9 @@ GUICHET_METRICS_ALLOWED_IPS = env_ip_networks("GUICHET_METRICS_ALLOWED_IPS")
 # /sante/pret answers 503 when the oldest task waiting for the worker is older than this.
 GUICHET_READY_MAX_QUEUE_AGE = int(env_str("GUICHET_READY_MAX_QUEUE_AGE", "300"))
 # Logs: "json" (one object a line, the default in production) or "text".
-GUICHET_LOG_FORMAT = env_str("GUICHET_LOG_FORMAT", "json" if GUICHET_REQUIRE_SECRET_KEY else "text")
+GUICHET_LOG_FORMAT = env_str("GUICHET_LOG_FORMAT", "") or (
+    "json" if GUICHET_REQUIRE_SECRET_KEY else "text"
+)
 if GUICHET_LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured("GUICHET_LOG_FORMAT must be json or text")
 

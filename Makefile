@@ -14,7 +14,7 @@ RUNTIME_ROLE ?= guichet_app
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup browser-deps mail-deps data test lint format typecheck migrations-check unit install-check bench lock clean messages
+.PHONY: help run setup browser-deps mail-deps deploy-deps data test lint format typecheck migrations-check unit install-check bench faults lock clean messages
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,6 +36,9 @@ mail-deps: ## Install what the e-mail tests need (Debian's dovecot-imapd, starte
 browser-deps: ## Install what the browser tests need (Debian's chromium, axe-core from npm)
 	@bash scripts/ensure-browser.sh
 
+deploy-deps: ## Install what the deployment test needs (Debian's nginx, never started as a service)
+	@bash scripts/ensure-nginx.sh
+
 data: setup ## Migrate the database, load the declaration and the closure calendar
 	$(BIN)/guichet migrate --no-input -v 0
 	$(BIN)/guichet load-calendar calendars/quebec.toml
@@ -55,7 +58,7 @@ run: data ## Set up everything, add the demo data (once) and serve on http://127
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=true GUICHET_STAFF_MFA_REQUIRED=false $(BIN)/guichet runserver $(HOST):$(PORT)
 
-test: setup browser-deps mail-deps lint typecheck migrations-check unit ## Everything: lint, types, migrations check, unit, integration and browser tests (PostgreSQL when DATABASE_URL is set)
+test: setup browser-deps mail-deps deploy-deps lint typecheck migrations-check unit ## Everything: lint, types, migrations check, unit, integration and browser tests (PostgreSQL when DATABASE_URL is set)
 
 lint: setup ## ruff lint and format check, and the layers (import-linter)
 	$(BIN)/ruff check .
@@ -69,8 +72,9 @@ format: setup ## Format the code with ruff
 typecheck: setup ## mypy with django-stubs (strict on guichet/clock)
 	$(BIN)/mypy guichet bench tests conftest.py
 
-migrations-check: setup ## Fail if a model change has no migration
+migrations-check: setup ## Fail if a model change has no migration, or a migration breaks the previous release
 	$(BIN)/guichet makemigrations --check --dry-run
+	$(BIN)/guichet migrations-lint
 
 unit: setup ## The pytest suite (unit, integration, browser journeys)
 	@echo "Database: $${DATABASE_URL:-embedded SQLite}"
@@ -81,6 +85,9 @@ install-check: ## A production install works: no dev extras, the lock's versions
 
 bench: setup ## Speed figures as BENCH lines (ONLY=clock for one group)
 	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY))
+
+faults: setup ## Crash scenarios on a temporary cluster (kill -9, PostgreSQL restart): FAULTS lines (DOSSIERS=3)
+	$(BIN)/python -m tests.faults --dossiers $(or $(DOSSIERS),3) $(foreach s,$(ONLY),--only $(s))
 
 messages: setup ## Update the English and Spanish catalogues (guichet/locale) and compile them
 	@bash scripts/ensure-gettext.sh

@@ -63,6 +63,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times every request, logs it in one line without anything personal, and answers
+    # /sante/vivant, /sante/pret and /metrics before the host check (guichet/observability.py).
+    "guichet.observability.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Permissions-Policy on every response; no-store on those that can show personal
     # information (guichet/headers.py).
@@ -163,6 +166,9 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = GUICHET_HTTPS
 SECURE_SSL_REDIRECT = GUICHET_HTTPS
 SECURE_HSTS_SECONDS = 31536000 if GUICHET_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = GUICHET_HTTPS
+# Ask browsers to know the site as HTTPS-only before the first visit (the preload list); a
+# deployment whose domain is not ready for it sets GUICHET_HSTS_PRELOAD=false.
+SECURE_HSTS_PRELOAD = env_bool("GUICHET_HSTS_PRELOAD", GUICHET_HTTPS)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if GUICHET_HTTPS else None
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True
@@ -185,6 +191,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # Which links of the main navigation a person gets, in one query.
                 "guichet.navigation.navigation",
+                # How old the replica's data is, on the pages read from it.
+                "guichet.replica.replica_context",
             ],
         },
     },
@@ -219,9 +227,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"guichet-test-{os.getpid()}.sqlite3")
     }
+# A read replica (a PostgreSQL streaming standby) for the dashboard, the annual report and
+# its files (guichet/replica.py). Reads that must see one's own writes stay on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL URL")
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
+    # The tests read the primary through it (there is no standby in a test run).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["guichet.replica.ReplicaRouter"] if DATABASE_REPLICA_URL else []
 # The worklist's covering index includes extra columns on PostgreSQL; SQLite simply ignores
 # them, which is what we want there.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+if GUICHET_HTTPS and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")  # preload declined on purpose
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -250,6 +273,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "guichet" / "static"]
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (make faults counts them).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -310,10 +335,29 @@ GUICHET_PARTNERS_FILE = BASE_DIR / "partners" / "partners.toml"
 # How long each kind of personal information is kept (guichet purge, docs/privacy.md).
 GUICHET_RETENTION_FILE = BASE_DIR / "privacy" / "retention.toml"
 
+# Health and metrics (guichet/observability.py, docs/deployment.md). /metrics answers a request
+# with `Authorization: Bearer <token>` or from one of the addresses; neither set: nobody.
+GUICHET_METRICS_TOKEN = env_str("GUICHET_METRICS_TOKEN", "")
+GUICHET_METRICS_ALLOWED_IPS = env_ip_networks("GUICHET_METRICS_ALLOWED_IPS")
+# /sante/pret answers 503 when the oldest task waiting for the worker is older than this.
+GUICHET_READY_MAX_QUEUE_AGE = int(env_str("GUICHET_READY_MAX_QUEUE_AGE", "300"))
+# Logs: "json" (one object a line, the default in production) or "text".
+GUICHET_LOG_FORMAT = env_str("GUICHET_LOG_FORMAT", "") or (
+    "json" if GUICHET_REQUIRE_SECRET_KEY else "text"
+)
+if GUICHET_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("GUICHET_LOG_FORMAT must be json or text")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "guichet.observability.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if GUICHET_LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # WeasyPrint narrates every step of every PDF at INFO.
@@ -321,5 +365,7 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # pypdf warns about every flaw of every uploaded PDF it reads.
         "pypdf": {"level": "ERROR"},
+        # One line per request (guichet/observability.py); in text mode, only from WARNING.
+        "guichet.request": {"level": "INFO" if GUICHET_LOG_FORMAT == "json" else "WARNING"},
     },
 }

@@ -199,15 +199,18 @@ def _letter(
     )
     letter.file.save(f"{dossier.number}-{event.seq}-{kind}.pdf", ContentFile(pdf), save=False)
     letter.save()
-    _notify_after_commit(letter)
+    _queue_notice(letter)
     return letter
 
 
-def _notify_after_commit(letter: Letter) -> None:
+def _queue_notice(letter: Letter) -> None:
+    """Queue the e-mail that the letter is waiting IN the letter's transaction: the task's
+    row (django-tasks' database backend) commits with the letter or not at all, so a crash
+    right after the commit cannot lose the e-mail (on_commit could), and the worker never
+    sees the task before the letter exists (docs/reliability.md)."""
     from guichet.dossiers.tasks import notify_letter_waiting
 
-    letter_id = letter.pk
-    transaction.on_commit(lambda: notify_letter_waiting.enqueue(letter_id))
+    notify_letter_waiting.enqueue(letter.pk)
 
 
 def _store_documents(

@@ -4,7 +4,7 @@
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks import task
@@ -32,6 +32,14 @@ def letter_waiting_email(languages: Sequence[str]) -> tuple[str, str]:
     return " / ".join(subjects), "\n* * *\n\n".join(bodies)
 
 
+def notice_message_id(letter: Letter) -> str:
+    """The e-mail's key: the same Message-ID however many times the task runs. The task sends
+    and then records it; a worker killed between the two sends again on the retry, and the
+    mail servers and clients recognise the repeat by this key (docs/reliability.md)."""
+    domain = settings.GUICHET_PUBLIC_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return f"<lettre-{letter.pk}-{letter.event_seq}.{letter.dossier_id}@{domain or 'guichet'}>"
+
+
 @task()
 def notify_letter_waiting(letter_id: int) -> None:
     """Tell the client that a letter is waiting in their dossier. The e-mail says nothing
@@ -45,11 +53,12 @@ def notify_letter_waiting(letter_id: int) -> None:
         subject, body = letter_waiting_email(
             letter_languages(dossier.client, timezone.localdate(letter.created_at))
         )
-        send_mail(
+        EmailMessage(
             subject=subject,
-            message=body,
+            body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[address],
-        )
+            to=[address],
+            headers={"Message-ID": notice_message_id(letter)},
+        ).send()
     letter.notified_at = timezone.now()
     letter.save(update_fields=["notified_at"])

@@ -28,8 +28,9 @@ class MandateError(Exception):
 def _notify_after_commit(mandate: Mandate, what: str) -> None:
     from guichet.mandates.tasks import notify_consultant
 
-    mandate_id = mandate.pk
-    transaction.on_commit(lambda: notify_consultant.enqueue(mandate_id, what))
+    # In the transaction: the task's row commits with the mandate's change or not at all
+    # (docs/reliability.md).
+    notify_consultant.enqueue(mandate.pk, what)
 
 
 @transaction.atomic

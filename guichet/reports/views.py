@@ -19,6 +19,7 @@ from guichet.accounts.selectors import supervised_units
 from guichet.catalogue.models import Commitment
 from guichet.dossiers.selectors import dossiers_of_staff
 from guichet.measures import shares_between
+from guichet.replica import reads_from_replica
 from guichet.reports import charts
 from guichet.reports import clocktable as ct
 from guichet.reports.annual import annual_report
@@ -230,6 +231,7 @@ def _with_period(request: HttpRequest, today: date) -> QueryDict:
 
 @require_safe
 @supervisor_required
+@reads_from_replica
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """The results of the supervisor's units: compliance over a period, open dossiers now."""
     today = timezone.localdate()
@@ -268,6 +270,7 @@ OPEN_TEXT = ("En retard", "À risque", "Dans les temps", "Suspendu")
 
 @require_safe
 @supervisor_required
+@reads_from_replica
 def dossiers_view(request: HttpRequest) -> HttpResponse:
     """The dossiers behind one figure of the dashboard (the supervisor's units only)."""
     from guichet.reports.dashboard import open_kind
@@ -364,6 +367,7 @@ def dossiers_view(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @supervisor_required
+@reads_from_replica
 def annual_view(request: HttpRequest) -> HttpResponse:
     """The annual management report of a fiscal year, with its downloads."""
     today = timezone.localdate()
@@ -389,6 +393,7 @@ def annual_view(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @supervisor_required
+@reads_from_replica
 def annual_file_view(request: HttpRequest, fiscal_year: str, fmt: str) -> HttpResponse:
     """The annual report as a file: the same bytes as `guichet report`."""
     if fmt not in FORMATS:

@@ -24,6 +24,7 @@ from guichet.privacy.models import (
     InfoRequestKind,
 )
 from guichet.privacy.services.errors import PrivacyError
+from guichet.privacy.tasks import notify_request_letter_waiting
 
 REQUEST_WHY = {
     InfoRequestKind.ACCESS: "demande d'accès aux renseignements personnels",
@@ -103,14 +104,9 @@ def _letter(
         pdf,
         "application/pdf",
     )
-    file_id = stored.pk
-
-    def notify() -> None:
-        from guichet.privacy.tasks import notify_request_letter_waiting
-
-        notify_request_letter_waiting.enqueue(file_id)
-
-    transaction.on_commit(notify)
+    # In the transaction: the task's row commits with the letter or not at all
+    # (docs/reliability.md).
+    notify_request_letter_waiting.enqueue(stored.pk)
     return stored
 
 

@@ -18,8 +18,13 @@ class Command(OneLineErrorsMixin, BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--fix", action="store_true", help="réécrire les valeurs différentes")
+        parser.add_argument(
+            "--fail-on-difference",
+            action="store_true",
+            help="sortir avec le statut 1 si un dossier diffère (tâche planifiée, sauvegardes)",
+        )
 
-    def handle(self, *args: Any, fix: bool, **options: Any) -> None:
+    def handle(self, *args: Any, fix: bool, fail_on_difference: bool, **options: Any) -> None:
         def report(dossier: Dossier, problems: list[str]) -> None:
             self.stdout.write(f"{dossier.number} : {' ; '.join(problems)}")
 
@@ -31,3 +36,5 @@ class Command(OneLineErrorsMixin, BaseCommand):
             f"{checked} dossier(s) vérifié(s), {differing} différent(s)"
             + (f", {verb}" if differing else "")
         )
+        if differing and fail_on_difference and not fix:
+            raise SystemExit(1)

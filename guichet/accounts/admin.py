@@ -1,5 +1,5 @@
 """The Django admin of accounts. What it changes goes through the services that log it
-(guichet/accounts/services.py), with the administrator signed in as the actor: creating and
+(guichet/accounts/services/), with the administrator signed in as the actor: creating and
 revoking API tokens, removing someone's authenticator application. Roles are not given here:
 `is_staff`, `is_superuser`, groups and permissions are shown read-only, and the staff's roles
 are given and taken back in the Administration area (/administration/), which keeps their

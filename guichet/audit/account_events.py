@@ -1,6 +1,6 @@
 """Log-in, failed log-in and log-out in the access log, from Django's authentication signals
 (connected in apps.py). Every other account event is written by the code that makes it
-happen: guichet/accounts/services.py (sign-up, e-mail verified, second factor) and
+happen: guichet/accounts/services/ (sign-up, e-mail verified, second factor) and
 guichet/accounts/forms.py (password changed or reset).
 
 Audit, not domain behaviour: these receivers change nothing, they only record. A failed

@@ -10,7 +10,7 @@ dossier: its version does not change, so an agent's open form stays valid.
 
 This module is the re-derivation's own: it decides and compares, keeps the bookkeeping of each
 re-derivation (the `clock_refresh_*` services) and defines the background task; a dossier's
-caches are rewritten through `dossier_rederive_clocks` (guichet/dossiers/services.py).
+caches are rewritten through `dossier_rederive_clocks` (guichet/dossiers/services/base.py).
 """
 
 import dataclasses

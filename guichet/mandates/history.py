@@ -1,5 +1,5 @@
 """Who did what: the actor of each event of a dossier, as its client, its consultant or
-staff should read it. Every event records its actor (guichet/dossiers/services.py:_event);
+staff should read it. Every event records its actor (guichet/dossiers/services/base.py:_event);
 this names them."""
 
 from collections.abc import Sequence

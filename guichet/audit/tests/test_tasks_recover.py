@@ -86,7 +86,7 @@ def test_a_task_run_again_sends_nothing_twice_and_keeps_its_key(personas: Person
     run_tasks()
     assert len(mail.outbox) == 1
     key = mail.outbox[0].extra_headers["Message-ID"]
-    assert key == f"<lettre-{letter.pk}-{letter.event_seq}.{dossier.pk}@127.0.0.1>"
+    assert key == f"<lettre-{letter.pk}-{letter.event_seq}.{dossier.pk}@guichet>"
     # The worker died after sending, before recording the result: the task runs again.
     DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, worker_ids=["host-a"])
     assert tasks_recover(worker_id="host-a") == 1

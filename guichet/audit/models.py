@@ -36,6 +36,8 @@ class SubjectKind(models.TextChoices):
     ACCESS_LOG = "access_log", _("Journal des accès")
     INFO_REQUEST = "info_request", _("Demande d'accès ou de rectification")
     COMPLAINT = "complaint", _("Plainte ou commentaire")
+    SURVEY_INVITATION = "survey_invitation", _("Invitation à un sondage")
+    REFERRAL = "referral", _("Orientation")
 
 
 class AccessLog(AppendOnly):

@@ -26,6 +26,11 @@ class RecordKind(enum.StrEnum):
     DOSSIERS = "dossiers"
     REQUESTS = "requests"
     ACCOUNTS = "accounts"
+    # Kept by apps above the privacy app, which destroy or anonymize them through the
+    # registry of guichet/retention.py.
+    COMPLAINTS = "complaints"
+    SURVEY_INVITATIONS = "survey_invitations"
+    REFERRALS = "referrals"
     ACCESS_LOG = "access_log"
 
 
@@ -42,6 +47,13 @@ ALLOWED: dict[RecordKind, tuple[RetentionAction, ...]] = {
     RecordKind.REQUESTS: (RetentionAction.DESTROY,),
     # The access log refers to accounts; the account is emptied, never removed.
     RecordKind.ACCOUNTS: (RetentionAction.ANONYMIZE,),
+    # The Commissaire's figures and clocks count answered complaints: anonymizing keeps them
+    # countable; destroying is allowed too.
+    RecordKind.COMPLAINTS: (RetentionAction.ANONYMIZE, RetentionAction.DESTROY),
+    # An invitation is only a person, an occasion and a link: nothing to keep.
+    RecordKind.SURVEY_INVITATIONS: (RetentionAction.DESTROY,),
+    # The results count referrals: anonymizing keeps them countable; destroying is allowed.
+    RecordKind.REFERRALS: (RetentionAction.ANONYMIZE, RetentionAction.DESTROY),
     RecordKind.ACCESS_LOG: (RetentionAction.DESTROY,),
 }
 STARTS = {
@@ -50,6 +62,9 @@ STARTS = {
     RecordKind.LETTERS: "après la fin du dossier",
     RecordKind.REQUESTS: "après la réponse",
     RecordKind.ACCOUNTS: "après la dernière connexion",
+    RecordKind.COMPLAINTS: "après la réponse",
+    RecordKind.SURVEY_INVITATIONS: "après l'envoi",
+    RecordKind.REFERRALS: "après l'orientation",
     RecordKind.ACCESS_LOG: "après l'inscription",
 }
 MAX_YEARS = 100

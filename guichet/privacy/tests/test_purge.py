@@ -116,6 +116,12 @@ def test_dry_run_lists_what_is_due_and_changes_nothing(
         "requests (détruire 5 ans après la réponse) : 0 à détruire, 0 sous conservation légale",
         "accounts (anonymiser 3 ans après la dernière connexion) : 0 à anonymiser, "
         "0 sous conservation légale",
+        "complaints (anonymiser 5 ans après la réponse) : 0 à anonymiser, "
+        "0 sous conservation légale",
+        "survey_invitations (détruire 1 an après l'envoi) : 0 à détruire, "
+        "0 sous conservation légale",
+        "referrals (anonymiser 2 ans après l'orientation) : 0 à anonymiser, "
+        "0 sous conservation légale",
         "access_log (détruire 10 ans après l'inscription) : 0 à détruire, "
         "0 sous conservation légale",
     ]
@@ -454,7 +460,7 @@ def test_a_parent_waits_for_its_review(
         (
             lambda t: t + '\n[photos]\nyears = 1\naction = "destroy"\n',
             "« photos » : sorte de document inconnue (permises : documents, letters, dossiers, "
-            "requests, accounts, access_log)",
+            "requests, accounts, complaints, survey_invitations, referrals, access_log)",
         ),
         (
             lambda t: t.replace("[accounts]", "[accounts_old]"),
@@ -535,6 +541,9 @@ def test_the_shipped_calendar_is_valid() -> None:
         "dossiers": (7, "anonymize"),
         "requests": (5, "destroy"),
         "accounts": (3, "anonymize"),
+        "complaints": (5, "anonymize"),
+        "survey_invitations": (1, "destroy"),
+        "referrals": (2, "anonymize"),
         "access_log": (10, "destroy"),
     }
 

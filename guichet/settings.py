@@ -273,7 +273,7 @@ GUICHET_BASE_URL = env_str("GUICHET_BASE_URL", "http://127.0.0.1:8000")
 # A running clock is at risk when no more than this share of its target is left.
 GUICHET_AT_RISK_PERCENT = int(env_str("GUICHET_AT_RISK_PERCENT", "20"))
 # The share of decided dossiers whose client (if they agreed) is invited to the satisfaction
-# survey (guichet surveys-sample, docs/surveys.md).
+# survey (guichet surveys-sample, docs/complaints.md).
 GUICHET_SURVEY_SAMPLE_PERCENT = int(env_str("GUICHET_SURVEY_SAMPLE_PERCENT", "25"))
 
 # Where the versioned reference data lives (see declarations/ and calendars/).

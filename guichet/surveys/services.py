@@ -3,7 +3,7 @@ after a dossier is decided), and answers. One typed, atomic function each.
 
 Other apps (meetings, enquiries) invite through `survey_invite`; the dossiers never call
 this app: `surveys_sample` reads the dossiers decided on a day and invites a sample of their
-clients, run daily by `guichet surveys-sample` (docs/surveys.md).
+clients, run daily by `guichet surveys-sample` (docs/complaints.md).
 """
 
 import hashlib

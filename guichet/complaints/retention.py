@@ -8,6 +8,9 @@ through the registry (guichet/retention.py); nothing else should.
 `complaint_anonymize` rewrites append-only history (complaint events), which the database
 refuses outside a purge: call it inside `guichet.append_only.purge_writable()`, in the purge's
 transaction, as the owner role on PostgreSQL.
+
+Like every other entry about a complaint, the access-log entry names neither the person nor a
+dossier: the log's readers learn that a complaint was anonymized, never whose.
 """
 
 from datetime import date
@@ -42,8 +45,6 @@ def complaint_anonymize(
     """Keep the complaint for the figures, without the person: its personal fields replaced
     (`Complaint.PERSONAL_FIELDS`), the notes of its history too; who acted stays when it was
     staff (`staff_ids`)."""
-    person_id = complaint.complainant_id
-    dossier_number = complaint.dossier.number if complaint.dossier is not None else ""
     events = list(ComplaintEvent.objects.filter(complaint=complaint))
     for event in events:
         event.note = ANONYMIZED if event.note else ""
@@ -58,15 +59,12 @@ def complaint_anonymize(
         why=why,
         actor_label=actor_label,
         subject_id=complaint.pk,
-        subject_number=dossier_number,
-        person=person_id,
     )
 
 
 def complaint_destroy(*, complaint: Complaint, why: str, actor_label: str) -> None:
     """Destroy a complaint, its history and its recommendations, in a savepoint of its own."""
-    pk, person_id = complaint.pk, complaint.complainant_id
-    dossier_number = complaint.dossier.number if complaint.dossier is not None else ""
+    pk = complaint.pk
     with transaction.atomic():
         ComplaintEvent.objects.filter(complaint_id=pk).delete()
         complaint.delete()
@@ -76,8 +74,6 @@ def complaint_destroy(*, complaint: Complaint, why: str, actor_label: str) -> No
             why=why,
             actor_label=actor_label,
             subject_id=pk,
-            subject_number=dossier_number,
-            person=person_id,
         )
 
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from guichet.accounts.models import GlobalRole, Membership, RoleGrant, User
+from guichet.accounts.models import GlobalRole, Membership, RoleGrant, StaffRole, User
 from guichet.accounts.selectors import RESULT_ROLES
 from guichet.mandates.models import Consultant
 
@@ -26,6 +26,8 @@ class Navigation:
     administration: bool = False
     mandates: bool = False
     complaints: bool = False
+    # A supervisor follows the Commissaire's recommendations to their units.
+    recommendations: bool = False
 
 
 NOBODY = Navigation()
@@ -54,6 +56,8 @@ def _flags_params(user_id: int) -> list[int | str]:
         user_id,
         user_id,
         GlobalRole.COMMISSAIRE,
+        user_id,
+        StaffRole.SUPERVISOR,
     ]
 
 
@@ -70,7 +74,8 @@ def _flags_query() -> str:
         f" EXISTS(SELECT 1 FROM {grants} WHERE user_id = %s AND role = %s),"
         f" EXISTS(SELECT 1 FROM {grants} WHERE user_id = %s AND role = %s),"
         f" EXISTS(SELECT 1 FROM {consultants} WHERE user_id = %s),"
-        f" EXISTS(SELECT 1 FROM {grants} WHERE user_id = %s AND role = %s)"
+        f" EXISTS(SELECT 1 FROM {grants} WHERE user_id = %s AND role = %s),"
+        f" EXISTS(SELECT 1 FROM {members} WHERE user_id = %s AND role = %s)"
     )
 
 

@@ -305,7 +305,7 @@ GUICHET_PUBLIC_URL = env_str("GUICHET_PUBLIC_URL", env_str("GUICHET_BASE_URL", "
 # A running clock is at risk when no more than this share of its target is left.
 GUICHET_AT_RISK_PERCENT = int(env_str("GUICHET_AT_RISK_PERCENT", "20"))
 # The share of decided dossiers whose client (if they agreed) is invited to the satisfaction
-# survey (guichet surveys-sample, docs/surveys.md).
+# survey (guichet surveys-sample, docs/complaints.md).
 GUICHET_SURVEY_SAMPLE_PERCENT = int(env_str("GUICHET_SURVEY_SAMPLE_PERCENT", "25"))
 # Contact centre (docs/contact.md): the telephony logs read by `guichet telephone import` with
 # no file (a systemd timer), each "PATH" (Asterisk queue_log) or "csv:PATH".

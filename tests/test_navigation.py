@@ -19,11 +19,13 @@ LINKS = {
     "privacy": "/confidentialite/",
     "administration": "/administration/",
     "mandates": "/mandats/",
+    "complaints": "/commissaire/",
+    "recommendations": "/bureau/recommandations/",
 }
 
 
 @pytest.fixture
-def people(personas: Personas, administrator: Any) -> dict[str, Any]:
+def people(personas: Personas, administrator: Any, commissaire: Any) -> dict[str, Any]:
     officer = User.objects.create_user("rprp@example.org", PASSWORD, full_name="Rita Responsable")
     RoleGrant.objects.create(user=officer, role=GlobalRole.PRIVACY_OFFICER)
     consultant = User.objects.create_user("cons@example.org", PASSWORD, full_name="Cam Conseil")
@@ -42,17 +44,27 @@ def people(personas: Personas, administrator: Any) -> dict[str, Any]:
         "officer": officer,
         "administrator": administrator,
         "consultant": consultant,
+        "commissaire": commissaire,
     }
 
 
 EXPECTED = {
     "owner": Navigation(),
     "agent": Navigation(worklist=True),
-    "supervisor": Navigation(worklist=True, results=True),
+    "supervisor": Navigation(worklist=True, results=True, recommendations=True),
     "officer": Navigation(privacy=True),
     "administrator": Navigation(administration=True),
     "consultant": Navigation(mandates=True),
+    "commissaire": Navigation(complaints=True),
 }
+
+
+def test_the_recommendations_link_leads_to_the_supervisors_page(people: dict[str, Any]) -> None:
+    """Shown to supervisors only, and only they may open it."""
+    for who, status in (("supervisor", 200), ("agent", 404), ("owner", 404), ("commissaire", 404)):
+        client = Client()
+        client.force_login(people[who])
+        assert client.get(LINKS["recommendations"]).status_code == status, who
 
 
 @pytest.mark.parametrize("who", EXPECTED)

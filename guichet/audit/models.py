@@ -39,6 +39,8 @@ class SubjectKind(models.TextChoices):
     APPOINTMENT = "appointment", _("Rendez-vous")
     VOICE_MESSAGE = "voice_message", _("Message vocal")
     ENQUIRY = "enquiry", _("Demande par courriel")
+    SURVEY_INVITATION = "survey_invitation", _("Invitation à un sondage")
+    REFERRAL = "referral", _("Orientation")
 
 
 class AccessLog(AppendOnly):

@@ -31,6 +31,7 @@ from guichet.dossiers.models import Dossier
 from guichet.referrals.models import Need, Origin, Partner, Referral
 from guichet.referrals.services import partners_load
 from guichet.surveys.models import Invitation, Response, Source, SurveyConsent
+from guichet.surveys.services import invitation_token_hash
 
 COMMISSAIRE = Person("commissaire@example.org", "Andrea Commissaire-Demo")
 
@@ -225,7 +226,7 @@ def surveys_and_referrals(*, today: date, rng: random.Random, client: User) -> N
                 source_ref=dossier.number,
                 service_code=dossier.service.code,
                 unit_id=dossier.unit_id,
-                token=f"demo-{dossier.number}",
+                token_hash=invitation_token_hash(f"demo-{dossier.number}"),
                 sent_on=dossier.decided_on,
                 answered=answered,
             )

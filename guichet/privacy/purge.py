@@ -15,7 +15,14 @@ When a record's period ends
     last answering step); a request not answered yet never ends.
     accounts: the last log-in (or the sign-up, for an account never used), for client
     accounts only (no unit, no role, no API token) that no longer own a dossier.
+    complaints: the answer (a comment left without an answer: its reception); a complaint
+    not answered yet never ends (guichet/complaints/retention.py).
+    survey invitations: the day it was sent (guichet/surveys/retention.py).
+    referrals: the day of the referral (guichet/referrals/retention.py).
     access log: the moment the entry was written.
+
+The last three kinds belong to apps this one cannot import: they register with
+guichet/retention.py, and the purge calls them after checking the legal holds.
 """
 
 import logging
@@ -55,6 +62,7 @@ from guichet.privacy.models import (
     LegalHold,
 )
 from guichet.privacy.retention import RecordKind, RetentionAction, RetentionCalendar, Rule
+from guichet.retention import Due, Retained, retained
 
 logger = logging.getLogger(__name__)
 
@@ -107,9 +115,20 @@ class Holds:
     dossier_ids: frozenset[int]
     person_ids: frozenset[int]
     numbers: frozenset[str]
+    emails: frozenset[str] = frozenset()
 
     def covers(self, dossier: Dossier) -> bool:
         return dossier.pk in self.dossier_ids
+
+    def covers_due(self, due: Due) -> bool:
+        """A record of another app (guichet/retention.py): held when a hold names one of its
+        people (account or e-mail address) or its dossier."""
+        return bool(
+            due.person_ids & self.person_ids
+            or due.emails & self.emails
+            or due.dossier_ids & self.dossier_ids
+            or due.dossier_numbers & self.numbers
+        )
 
 
 def _holds() -> Holds:
@@ -135,7 +154,12 @@ def _holds() -> Holds:
     )
     ids = direct | family
     numbers = set(Dossier.objects.filter(pk__in=ids).values_list("number", flat=True))
-    return Holds(frozenset(ids), frozenset(person_ids), frozenset(numbers))
+    return Holds(
+        frozenset(ids),
+        frozenset(person_ids),
+        frozenset(numbers),
+        frozenset(e.lower() for e in emails),
+    )
 
 
 def ended_dossiers() -> QuerySet[Dossier]:
@@ -294,6 +318,21 @@ def _enquiries_plan(rule: Rule, as_of: date, holds: Holds) -> KindPlan:
     return plan
 
 
+def _registered(rule: Rule) -> Retained:
+    handler = retained(rule.kind.value)
+    if handler is None:
+        raise RuntimeError(f"no app registered the retention of {rule.kind.value}")
+    return handler
+
+
+def _registered_plan(rule: Rule, as_of: date, holds: Holds) -> KindPlan:
+    """A kind kept by another app, through the registry (guichet/retention.py)."""
+    plan = KindPlan(rule)
+    for due in _registered(rule).due(rule.cutoff(as_of), rule.action.value):
+        plan.items.append(Item(due.label, due, held=holds.covers_due(due)))
+    return plan
+
+
 def purge_plan(calendar: RetentionCalendar, as_of: date) -> PurgePlan:
     """What the calendar makes due on `as_of`, kind by kind (reads only)."""
     holds = _holds()
@@ -314,6 +353,8 @@ def purge_plan(calendar: RetentionCalendar, as_of: date) -> PurgePlan:
             kinds.append(_voice_messages_plan(rule, as_of))
         elif kind == RecordKind.ENQUIRIES:
             kinds.append(_enquiries_plan(rule, as_of, holds))
+        elif kind != RecordKind.ACCESS_LOG:
+            kinds.append(_registered_plan(rule, as_of, holds))
         else:
             kinds.append(_access_log_plan(rule, as_of, holds))
     return PurgePlan(as_of, calendar, kinds)
@@ -395,6 +436,18 @@ def purge_apply(plan: PurgePlan) -> PurgePlan:
                 continue
             for item in kind_plan.due:
                 record = item.record
+                if isinstance(record, Due):
+                    if holds.covers_due(record):
+                        item.held = True
+                        continue
+                    item.done = _registered(rule).apply(
+                        record.record,
+                        action=rule.action.value,
+                        why=_why(rule, record.label),
+                        actor_label=ACTOR_LABEL,
+                        staff_ids=staff,
+                    )
+                    continue
                 if isinstance(record, Dossier) and holds.covers(record):
                     item.held = True
                     continue

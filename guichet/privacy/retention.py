@@ -28,6 +28,11 @@ class RecordKind(enum.StrEnum):
     ACCOUNTS = "accounts"
     VOICE_MESSAGES = "voice_messages"
     ENQUIRIES = "enquiries"
+    # Kept by apps above the privacy app, which destroy or anonymize them through the
+    # registry of guichet/retention.py.
+    COMPLAINTS = "complaints"
+    SURVEY_INVITATIONS = "survey_invitations"
+    REFERRALS = "referrals"
     ACCESS_LOG = "access_log"
 
 
@@ -47,6 +52,13 @@ ALLOWED: dict[RecordKind, tuple[RetentionAction, ...]] = {
     # The contact centre's results count their dates: what identifies the person goes.
     RecordKind.VOICE_MESSAGES: (RetentionAction.ANONYMIZE,),
     RecordKind.ENQUIRIES: (RetentionAction.ANONYMIZE,),
+    # The Commissaire's figures and clocks count answered complaints: anonymizing keeps them
+    # countable; destroying is allowed too.
+    RecordKind.COMPLAINTS: (RetentionAction.ANONYMIZE, RetentionAction.DESTROY),
+    # An invitation is only a person, an occasion and a link: nothing to keep.
+    RecordKind.SURVEY_INVITATIONS: (RetentionAction.DESTROY,),
+    # The results count referrals: anonymizing keeps them countable; destroying is allowed.
+    RecordKind.REFERRALS: (RetentionAction.ANONYMIZE, RetentionAction.DESTROY),
     RecordKind.ACCESS_LOG: (RetentionAction.DESTROY,),
 }
 STARTS = {
@@ -57,6 +69,9 @@ STARTS = {
     RecordKind.ACCOUNTS: "après la dernière connexion",
     RecordKind.VOICE_MESSAGES: "après le rappel",
     RecordKind.ENQUIRIES: "après la dernière réponse",
+    RecordKind.COMPLAINTS: "après la réponse",
+    RecordKind.SURVEY_INVITATIONS: "après l'envoi",
+    RecordKind.REFERRALS: "après l'orientation",
     RecordKind.ACCESS_LOG: "après l'inscription",
 }
 MAX_YEARS = 100

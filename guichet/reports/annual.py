@@ -128,8 +128,9 @@ class AnnualReport:
     freeze: Freeze | None = None
     current: DataStamp | None = None  # for a frozen year: the data of the corrections
     corrections: list[Correction] = field(default_factory=list)
-    # Shares measured by other apps (satisfaction surveys, rows "satisfaction-…"), computed
-    # from the data now even for a frozen year (guichet/measures.py).
+    # Shares measured by other apps (satisfaction surveys, rows "satisfaction-…"), frozen with
+    # the year like the commitments (guichet/measures.py); live for a year frozen before they
+    # were part of the snapshot.
     satisfaction: list[ShareRow] = field(default_factory=list)
     counts: list[CountRow] = field(default_factory=list)  # referrals (guichet/measures.py)
 
@@ -296,9 +297,18 @@ def _share_json(s: YearShare | None) -> dict[str, int] | None:
 
 
 def snapshot_content(
-    rows: list[CommitmentRow], services: list[ServiceRow], data: DataStamp
+    rows: list[CommitmentRow],
+    services: list[ServiceRow],
+    data: DataStamp,
+    satisfaction: list[ShareRow] | None = None,
+    counts: list[CountRow] | None = None,
 ) -> dict[str, object]:
+    """The rows of a frozen year as JSON: commitments, services, and the other apps' shares
+    (satisfaction) and counts (referrals), so that the year shows the figures it was frozen
+    with."""
     return {
+        "satisfaction": [asdict(row) for row in satisfaction or []],
+        "counts": [asdict(row) for row in counts or []],
         "data": {
             "last_event": data.last_event,
             "recorded_at": data.recorded_at.isoformat() if data.recorded_at else None,
@@ -348,6 +358,16 @@ def _rows_from(content: dict[str, object]) -> tuple[list[CommitmentRow], list[Se
     return rows, service_rows
 
 
+def _extras_from(content: dict[str, object]) -> tuple[list[ShareRow], list[CountRow]] | None:
+    """The shares and counts of a snapshot; None for a snapshot frozen before they were in it
+    (its checksum covers what it holds: they are then computed from the data now)."""
+    if "satisfaction" not in content or "counts" not in content:
+        return None
+    shares, counts = content["satisfaction"], content["counts"]
+    assert isinstance(shares, list) and isinstance(counts, list)  # noqa: S101
+    return [ShareRow(**item) for item in shares], [CountRow(**item) for item in counts]
+
+
 def _stamp_from(content: dict[str, object]) -> DataStamp:
     data = content["data"]
     assert isinstance(data, dict)  # noqa: S101
@@ -386,6 +406,41 @@ def _corrections(
             a, b = old.get(key), new.get(key)
             if a != b and not (a == EMPTY and b is None) and not (a is None and b == EMPTY):
                 found.append(Correction(what, key[0], key[1], a, b))
+    return found
+
+
+def _extra_corrections(
+    frozen: tuple[list[ShareRow], list[CountRow]],
+    current: tuple[list[ShareRow], list[CountRow]],
+) -> list[Correction]:
+    """Shares and counts the data give differently since the freeze, as corrections: a share's
+    result is satisfied over answers (`Result.met`, `.volume`), and neither is given for a
+    group too small to be shown; a count is its volume."""
+    found: list[Correction] = []
+
+    def share(row: ShareRow | None) -> Result | None:
+        if row is None or not row.shown:
+            return None
+        return Result(row.numerator, row.denominator, None, None)
+
+    def count(row: CountRow | None) -> Result | None:
+        return None if row is None else Result(0, row.count, None, None)
+
+    def seen(row: ShareRow | None) -> tuple[int, int] | bool | None:
+        return None if row is None else ((row.numerator, row.denominator) if row.shown else False)
+
+    old_s = {(r.code, r.group): r for r in frozen[0]}
+    new_s = {(r.code, r.group): r for r in current[0]}
+    for key in [*old_s, *(k for k in new_s if k not in old_s)]:
+        a, b = old_s.get(key), new_s.get(key)
+        if seen(a) != seen(b):
+            found.append(Correction("satisfaction", key[0], key[1], share(a), share(b)))
+    old_c = {(r.code, r.group): r for r in frozen[1]}
+    new_c = {(r.code, r.group): r for r in current[1]}
+    for key in [*old_c, *(k for k in new_c if k not in old_c)]:
+        c, d = old_c.get(key), new_c.get(key)
+        if (c.count if c else 0) != (d.count if d else 0):
+            found.append(Correction("compte", key[0], key[1], count(c), count(d)))
     return found
 
 
@@ -437,6 +492,11 @@ def annual_report(
             counts=counts,
         )
     frozen_commitments, frozen_services, frozen_stamp = frozen_rows(snapshot)
+    corrections = _corrections((frozen_commitments, frozen_services), (rows, services))
+    extras = _extras_from(snapshot.content)
+    if extras is not None:
+        corrections += _extra_corrections(extras, (satisfaction, counts))
+        satisfaction, counts = extras
     return AnnualReport(
         fiscal_year=fy,
         organization=organization,
@@ -452,7 +512,7 @@ def annual_report(
             last_event=frozen_stamp.last_event,
         ),
         current=stamp,
-        corrections=_corrections((frozen_commitments, frozen_services), (rows, services)),
+        corrections=corrections,
         satisfaction=satisfaction,
         counts=counts,
     )

@@ -104,9 +104,11 @@ def _share(share: YearShare | None) -> tuple[Cell, Cell]:
     return _percent(share.tenths), share.volume
 
 
-def _figures(result: Result | None) -> list[Cell]:
+def _figures(result: Result | None, what: str = "") -> list[Cell]:
     if result is None:
         return [None, None, None, None]
+    if what == "compte":  # a count has a volume only
+        return [None, result.volume, None, None]
     return [_percent(result.tenths), result.volume, result.median, result.p90]
 
 
@@ -240,7 +242,13 @@ def document(report: AnnualReport) -> ReportDocument:
                 "90e centile actuel",
             ],
             rows=[
-                [c.what, c.code, c.declaration, *_figures(c.frozen), *_figures(c.current)]
+                [
+                    c.what,
+                    c.code,
+                    c.declaration,
+                    *_figures(c.frozen, c.what),
+                    *_figures(c.current, c.what),
+                ]
                 for c in report.corrections
             ],
         )
@@ -427,8 +435,8 @@ def html_context(report: AnnualReport) -> dict[str, Any]:
                 "what": c.what,
                 "code": c.code,
                 "declaration": c.declaration,
-                "frozen": [french_cell(x) for x in _figures(c.frozen)],
-                "current": [french_cell(x) for x in _figures(c.current)],
+                "frozen": [french_cell(x) for x in _figures(c.frozen, c.what)],
+                "current": [french_cell(x) for x in _figures(c.current, c.what)],
             }
             for c in report.corrections
         ],

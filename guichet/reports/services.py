@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from guichet.accounts.models import User
+from guichet.measures import counts_between, shares_between
 from guichet.reports import clocktable as ct
 from guichet.reports.annual import Progress, clocks_for, compute_rows, data_stamp, snapshot_content
 from guichet.reports.fiscal import FiscalYear
@@ -48,7 +49,13 @@ def report_freeze(
     if table is None:
         table = clocks_for(fiscal_year, as_of=today, stamp=stamp, progress=progress)
     rows, services = compute_rows(fiscal_year, table)
-    content = snapshot_content(rows, services, stamp)
+    content = snapshot_content(
+        rows,
+        services,
+        stamp,
+        satisfaction=shares_between(fiscal_year.first_day, fiscal_year.last_day),
+        counts=counts_between(fiscal_year.first_day, fiscal_year.last_day),
+    )
     try:
         with transaction.atomic():
             return ReportSnapshot.objects.create(

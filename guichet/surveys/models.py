@@ -50,11 +50,13 @@ class Invitation(models.Model):
     unit = models.ForeignKey(
         "accounts.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    token = models.CharField(max_length=64, unique=True)
+    # Only a keyed hash of the link's secret (services.invitation_token_hash): a copy of the
+    # table does not give the links back.
+    token_hash = models.CharField(max_length=64, unique=True)
     sent_on = models.DateField(_("envoyée le"))
     answered = models.BooleanField(_("répondue"), default=False)
 
-    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("person", "source_ref", "token")
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("person", "source_ref", "token_hash")
     NOT_PERSONAL: ClassVar[tuple[str, ...]] = (
         "id",
         "source",
@@ -75,6 +77,9 @@ class Invitation(models.Model):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["person", "sent_on"], name="invitation_person_sent")
         ]
+
+    # The secret of the link, set by `survey_invite` on the invitation it returns, never saved.
+    link_token: str = ""
 
     def __str__(self) -> str:
         return f"{self.source} {self.source_ref}"

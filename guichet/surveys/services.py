@@ -3,7 +3,7 @@ after a dossier is decided), and answers. One typed, atomic function each.
 
 Other apps (meetings, enquiries) invite through `survey_invite`; the dossiers never call
 this app: `surveys_sample` reads the dossiers decided on a day and invites a sample of their
-clients, run daily by `guichet surveys-sample` (docs/surveys.md).
+clients, run daily by `guichet surveys-sample` (docs/complaints.md).
 """
 
 import hashlib
@@ -16,6 +16,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from guichet.accounts.models import Unit, User
@@ -29,10 +30,20 @@ from guichet.surveys.models import Invitation, Response, Source, SurveyConsent
 
 # At most one invitation per person in this many days.
 QUIET_DAYS = 90
+# A link works for this many days after it was sent.
+LINK_DAYS = 30
+_LINK_SALT = "guichet.surveys.invitation_token"
 
 
 class SurveyError(Exception):
     """The action is refused; the message says why, in French, and nothing changed."""
+
+
+def invitation_token_hash(token: str) -> str:
+    """Keyed with SECRET_KEY (like the enrolment codes, guichet/accounts/services.py): the
+    table keeps this, never the link's secret. Migration 0002 hashes the tokens stored before
+    with the same salt."""
+    return salted_hmac(_LINK_SALT, token, algorithm="sha256").hexdigest()
 
 
 def survey_consent_of(user: User) -> bool:
@@ -86,9 +97,10 @@ def survey_invite(
         source_ref=source_ref,
         service_code=service_code,
         unit=unit,
-        token=token,
+        token_hash=invitation_token_hash(token),
         sent_on=today,
     )
+    invitation.link_token = token
     link = public_url(reverse("surveys:answer", args=[token]))
     address = person.email
     transaction.on_commit(
@@ -146,13 +158,23 @@ def surveys_sample(*, day: date, percent: int | None = None) -> Sampled:
     return Sampled(count, drawn, invited)
 
 
-def invitation_get_for_answer(token: str) -> Invitation:
-    """The invitation of a link, unused; SurveyError otherwise."""
-    invitation = Invitation.objects.filter(token=token).first() if len(token) <= 64 else None
+def _expired(invitation: Invitation, today: date) -> bool:
+    return invitation.sent_on < today - timedelta(days=LINK_DAYS)
+
+
+def invitation_get_for_answer(token: str, today: date | None = None) -> Invitation:
+    """The invitation of a link, unused and not expired; SurveyError otherwise."""
+    invitation = (
+        Invitation.objects.filter(token_hash=invitation_token_hash(token)).first()
+        if len(token) <= 64
+        else None
+    )
     if invitation is None:
         raise SurveyError(_("Ce lien de sondage n'existe pas."))
     if invitation.answered:
         raise SurveyError(_("Ce questionnaire a déjà été rempli. Merci !"))
+    if _expired(invitation, today or timezone.localdate()):
+        raise SurveyError(_("Ce lien de sondage a expiré."))
     return invitation
 
 
@@ -162,10 +184,16 @@ def survey_answer(
 ) -> Response:
     """Record an anonymous answer (nothing links it to the person), mark the invitation
     used, and send the comment, if any, to the Commissaire as an anonymous comment."""
-    locked = Invitation.objects.select_for_update().filter(token=token).first()
+    locked = (
+        Invitation.objects.select_for_update()
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
     if locked is None or locked.answered:
         raise SurveyError(_("Ce questionnaire a déjà été rempli. Merci !"))
     today = today or timezone.localdate()
+    if _expired(locked, today):
+        raise SurveyError(_("Ce lien de sondage a expiré."))
     response = Response.objects.create(
         source=locked.source,
         service_code=locked.service_code,

@@ -120,6 +120,12 @@ def test_dry_run_lists_what_is_due_and_changes_nothing(
         "0 sous conservation légale",
         "enquiries (anonymiser 2 ans après la dernière réponse) : 0 à anonymiser, "
         "0 sous conservation légale",
+        "complaints (anonymiser 5 ans après la réponse) : 0 à anonymiser, "
+        "0 sous conservation légale",
+        "survey_invitations (détruire 1 an après l'envoi) : 0 à détruire, "
+        "0 sous conservation légale",
+        "referrals (anonymiser 2 ans après l'orientation) : 0 à anonymiser, "
+        "0 sous conservation légale",
         "access_log (détruire 10 ans après l'inscription) : 0 à détruire, "
         "0 sous conservation légale",
     ]
@@ -458,7 +464,8 @@ def test_a_parent_waits_for_its_review(
         (
             lambda t: t + '\n[photos]\nyears = 1\naction = "destroy"\n',
             "« photos » : sorte de document inconnue (permises : documents, letters, dossiers, "
-            "requests, accounts, voice_messages, enquiries, access_log)",
+            "requests, accounts, voice_messages, enquiries, complaints, survey_invitations, "
+            "referrals, access_log)",
         ),
         (
             lambda t: t.replace("[accounts]", "[accounts_old]"),
@@ -541,6 +548,9 @@ def test_the_shipped_calendar_is_valid() -> None:
         "accounts": (3, "anonymize"),
         "voice_messages": (2, "anonymize"),
         "enquiries": (2, "anonymize"),
+        "complaints": (5, "anonymize"),
+        "survey_invitations": (1, "destroy"),
+        "referrals": (2, "anonymize"),
         "access_log": (10, "destroy"),
     }
 

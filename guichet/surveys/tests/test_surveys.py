@@ -84,7 +84,7 @@ def test_at_most_one_invitation_per_90_days(
         first = invite("E-1", "2026-05-01")
     assert first is not None
     assert mail.outbox[0].to == ["proprietaire@example.org"]
-    assert f"/sondage/{first.token}/" in mail.outbox[0].body
+    assert f"/sondage/{first.link_token}/" in mail.outbox[0].body
     assert invite("E-2", "2026-07-29") is None  # day 89
     assert invite("E-3", "2026-07-30") is not None  # day 90
 
@@ -118,7 +118,7 @@ def test_the_questionnaire_is_anonymous_and_single_use(personas: Personas) -> No
         service_code="caq-etudiant",
     )
     assert invitation is not None
-    url = reverse("surveys:answer", args=[invitation.token])
+    url = reverse("surveys:answer", args=[invitation.link_token])
     browser = Client()
     assert browser.get(url).status_code == 200
     assert browser.post(url, {"courtesy": "1"}).status_code == 400

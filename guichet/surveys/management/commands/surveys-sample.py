@@ -1,5 +1,5 @@
 """guichet surveys-sample: invite a sample of the clients whose dossier was decided on a day
-(yesterday by default), to be run once a day (cron or systemd timer, docs/surveys.md)."""
+(yesterday by default), to be run once a day (cron or systemd timer, docs/complaints.md)."""
 
 from datetime import date, timedelta
 from typing import Any

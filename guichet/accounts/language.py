@@ -16,9 +16,8 @@ from django.conf import settings
 from guichet.accounts.models import (
     LanguageChange,
     LanguageOfService,
-    RoleGrant,
     User,
-    units_of_request_user,
+    is_staff_request_user,
 )
 
 FRENCH = "fr"
@@ -51,12 +50,7 @@ def serves_in_french_only(user: object) -> bool:
     # user object lives as long as the request).
     known: bool | None = user.__dict__.get("_serves_in_french_only")
     if known is None:
-        known = (
-            user.is_staff
-            or user.is_superuser
-            or bool(units_of_request_user(user))
-            or RoleGrant.objects.filter(user=user).exists()
-        )
+        known = user.is_staff or user.is_superuser or is_staff_request_user(user)
         user.__dict__["_serves_in_french_only"] = known
     return known
 

@@ -18,7 +18,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
-from guichet.accounts.models import TotpDevice, User, is_staff_member
+from guichet.accounts.models import TotpDevice, User, is_staff_request_user
 
 VERIFIED_KEY = "guichet_second_factor_verified"
 PENDING_KEY = "guichet_pending_login"
@@ -44,7 +44,7 @@ def second_factor_mandatory(user: object) -> bool:
     """Staff must use a second factor: unit members, global roles, Django staff, superusers."""
     if not isinstance(user, User):
         return False
-    return user.is_staff or user.is_superuser or is_staff_member(user)
+    return user.is_staff or user.is_superuser or is_staff_request_user(user)
 
 
 def enrolment_needs_mailbox_proof(user: object) -> bool:

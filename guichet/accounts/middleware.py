@@ -102,14 +102,16 @@ class LanguageMiddleware:
         if language.serves_in_french_only(user):
             return language.FRENCH
         today = timezone.localdate()
-        basis = language.language_basis(user, today)
-        if basis is None:
-            if language.expired_declaration(user, today) is not None:
-                self._say_why(request, user, today)
+        # `language_basis` and `expired_declaration` in one read of the declaration in force.
+        record = language.current_declaration(user)
+        if record is None:
+            return language.FRENCH
+        if not record.valid_on(today):
+            self._say_why(request, user, today)
             return language.FRENCH
         if request.session.get(language.PREFERS_FRENCH_KEY):
             return language.FRENCH
-        return basis.language
+        return record.language
 
     @staticmethod
     def _say_why(request: HttpRequest, user: User, today: date) -> None:

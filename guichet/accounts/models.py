@@ -161,6 +161,27 @@ def is_staff_member(user: object) -> bool:
     )
 
 
+def is_staff_request_user(user: User) -> bool:
+    """`is_staff_member` for the person signed in on this request, asked by the middleware on
+    every page (second factor, language): read once, kept on the user object like
+    `units_of_request_user` (whose list it reuses). Not for a User kept across changes."""
+    known: bool | None = user.__dict__.get("_is_staff_request_user")
+    if known is None:
+        known = bool(units_of_request_user(user)) or has_any_role_grant(user)
+        user.__dict__["_is_staff_request_user"] = known
+    return known
+
+
+def has_any_role_grant(user: User) -> bool:
+    """Whether the person signed in on this request holds a global role; read once per
+    request (kept on the user object)."""
+    known: bool | None = user.__dict__.get("_has_any_role_grant")
+    if known is None:
+        known = RoleGrant.objects.filter(user=user).exists()
+        user.__dict__["_has_any_role_grant"] = known
+    return known
+
+
 def units_of_request_user(user: User) -> list["Unit"]:
     """The units where the person signed in on this request has a role, by name.
 

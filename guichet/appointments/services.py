@@ -270,7 +270,8 @@ def booking_create(*, request: AppointmentRequest, slot: Slot, actor: User) -> B
             )
         )
     try:
-        with transaction.atomic():
+        # No savepoint of its own: a refusal rolls the whole booking back anyway.
+        with transaction.atomic(savepoint=False):
             Slot.objects.filter(pk=locked.pk).update(booked=F("booked") + 1)
             booking = Booking.objects.create(request=locked_request, slot=locked)
     except IntegrityError as exc:  # the CHECK: nothing could get past the lock, but if it did

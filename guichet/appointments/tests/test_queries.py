@@ -1,0 +1,36 @@
+"""How many queries one booking request costs, middleware included: an exact upper bound so
+the booking path cannot slowly grow back (the bench measures the same request)."""
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from guichet.appointments import services
+from guichet.appointments.models import Booking
+from guichet.appointments.tests.conftest import SERVICES, Offices, meeting_slot, signed_in
+from guichet.testing import Personas
+
+pytestmark = pytest.mark.django_db
+NOW = "2026-12-04 10:00 -05:00"
+MAX_QUERIES = 20  # 9 of the shared middleware, 11 of the booking (3 the access log)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_one_booking_request_stays_within_its_query_budget(
+    personas: Personas, offices: Offices
+) -> None:
+    slot = meeting_slot(offices.montreal, personas.agent, "2026-12-09 09:00")
+    request = services.request_create(
+        client=personas.owner,
+        service_code=SERVICES[0],
+        office=offices.montreal,
+        actor=personas.owner,
+    )
+    client = signed_in(personas.owner)
+    client.get("/")  # the first page of a session may save it; the bench's requests do not
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(f"/rendez-vous/{request.pk}/creneaux/{slot.pk}/")
+    assert response.status_code == 302
+    assert Booking.objects.filter(request=request, slot=slot).count() == 1
+    assert len(queries) <= MAX_QUERIES

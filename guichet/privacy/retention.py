@@ -33,6 +33,7 @@ class RecordKind(enum.StrEnum):
     COMPLAINTS = "complaints"
     SURVEY_INVITATIONS = "survey_invitations"
     REFERRALS = "referrals"
+    APPOINTMENTS = "appointments"
     ACCESS_LOG = "access_log"
 
 
@@ -59,6 +60,9 @@ ALLOWED: dict[RecordKind, tuple[RetentionAction, ...]] = {
     RecordKind.SURVEY_INVITATIONS: (RetentionAction.DESTROY,),
     # The results count referrals: anonymizing keeps them countable; destroying is allowed.
     RecordKind.REFERRALS: (RetentionAction.ANONYMIZE, RetentionAction.DESTROY),
+    # The meetings' clocks and punctuality count ended requests: what identifies the person
+    # goes, the dates and outcomes stay.
+    RecordKind.APPOINTMENTS: (RetentionAction.ANONYMIZE,),
     RecordKind.ACCESS_LOG: (RetentionAction.DESTROY,),
 }
 STARTS = {
@@ -72,6 +76,7 @@ STARTS = {
     RecordKind.COMPLAINTS: "après la réponse",
     RecordKind.SURVEY_INVITATIONS: "après l'envoi",
     RecordKind.REFERRALS: "après l'orientation",
+    RecordKind.APPOINTMENTS: "après la fin de la demande de rendez-vous",
     RecordKind.ACCESS_LOG: "après l'inscription",
 }
 MAX_YEARS = 100

@@ -126,6 +126,8 @@ def test_dry_run_lists_what_is_due_and_changes_nothing(
         "0 sous conservation légale",
         "referrals (anonymiser 2 ans après l'orientation) : 0 à anonymiser, "
         "0 sous conservation légale",
+        "appointments (anonymiser 2 ans après la fin de la demande de rendez-vous) : "
+        "0 à anonymiser, 0 sous conservation légale",
         "access_log (détruire 10 ans après l'inscription) : 0 à détruire, "
         "0 sous conservation légale",
     ]
@@ -465,7 +467,7 @@ def test_a_parent_waits_for_its_review(
             lambda t: t + '\n[photos]\nyears = 1\naction = "destroy"\n',
             "« photos » : sorte de document inconnue (permises : documents, letters, dossiers, "
             "requests, accounts, voice_messages, enquiries, complaints, survey_invitations, "
-            "referrals, access_log)",
+            "referrals, appointments, access_log)",
         ),
         (
             lambda t: t.replace("[accounts]", "[accounts_old]"),
@@ -551,6 +553,7 @@ def test_the_shipped_calendar_is_valid() -> None:
         "complaints": (5, "anonymize"),
         "survey_invitations": (1, "destroy"),
         "referrals": (2, "anonymize"),
+        "appointments": (2, "anonymize"),
         "access_log": (10, "destroy"),
     }
 

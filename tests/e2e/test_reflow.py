@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from playwright.sync_api import Browser
 
-from guichet.accounts.models import GlobalRole, RoleGrant, User
+from guichet.accounts.models import GlobalRole, RoleGrant, Unit, User
+from guichet.appointments.models import Office
 from guichet.dossiers import services
 from guichet.testing import PASSWORD, Personas, make_dossier
 
@@ -26,6 +27,11 @@ def _pages(number: str) -> dict[str, list[str]]:
         "/confidentialite/politique/",
         "/accounts/securite/",
         "/accounts/langue/",
+        "/rendez-vous/",
+        "/rendez-vous/demander/",
+        "/plaintes/",
+        "/mes-plaintes/",
+        "/organismes/",
     ]
     owner = [
         *client,
@@ -39,9 +45,14 @@ def _pages(number: str) -> dict[str, list[str]]:
         "/bureau/courrier/",
         "/dossiers/",
         "/accounts/securite/",
+        "/bureau/contact/",
     ]
     unit = [
         *staff,
+        "/bureau/rendez-vous/",
+        "/bureau/rendez-vous/siq-montreal/",
+        "/bureau/rendez-vous/siq-montreal/demandes/",
+        "/bureau/rendez-vous/siq-montreal/capacite/",
         f"/bureau/dossiers/{number}/",
         f"/bureau/dossiers/{number}/?formulaire=incomplet",
     ]
@@ -52,11 +63,21 @@ def _pages(number: str) -> dict[str, list[str]]:
             "/accounts/inscription/",
             "/accounts/password_reset/",
             "/confidentialite/politique/",
+            "/plaintes/",
+            "/organismes/",
         ],
         "owner": owner,
         "other_client": client,
         "agent": unit,
-        "supervisor": [*unit, "/resultats/", "/resultats/dossiers/"],
+        "supervisor": [
+            *unit,
+            "/resultats/",
+            "/resultats/dossiers/",
+            "/resultats/telephonie/",
+            "/resultats/rapport-annuel/",
+            "/bureau/recommandations/",
+        ],
+        "commissaire": ["/commissaire/", "/commissaire/nouvelle/", "/commissaire/bilan/"],
         "other_agent": staff,
         "privacy_officer": [
             "/confidentialite/",
@@ -82,7 +103,23 @@ def test_every_main_page_fits_320_px(
     RoleGrant.objects.create(user=officer, role=GlobalRole.PRIVACY_OFFICER)
     admin = User.objects.create_user("adm@example.org", PASSWORD, full_name="Ariane Adm")
     RoleGrant.objects.create(user=admin, role=GlobalRole.ADMINISTRATOR)
-    people = {**personas.all(), "privacy_officer": officer, "administrator": admin}
+    Office.objects.create(
+        code="siq-montreal",
+        name="SIQ Montréal",
+        unit=Unit.objects.get(code="caq"),
+        address="285, rue Notre-Dame Ouest, Montréal",
+        region="Montréal",
+        hours="8 h 30 à 16 h 30",
+        services=["siq-rencontre-individuelle"],
+    )
+    commissaire = User.objects.create_user("cap@example.org", PASSWORD, full_name="Cam Comm")
+    RoleGrant.objects.create(user=commissaire, role=GlobalRole.COMMISSAIRE)
+    people = {
+        **personas.all(),
+        "privacy_officer": officer,
+        "administrator": admin,
+        "commissaire": commissaire,
+    }
     with time_machine.travel("2027-01-05 09:00 -05:00", tick=True):
         dossier = make_dossier(personas)
         # A history with a long row and an incomplete state: the widest dossier page.

@@ -280,6 +280,9 @@ def _test_settings(settings: Any) -> None:
     """Production hashes passwords slowly on purpose; tests need not wait for it. Lock-out
     (django-axes) is switched on only by the tests about it: Django's test client logs in
     without a request, which axes refuses; it also skips our second step."""
+    from guichet.measures import forget_recent
+
+    forget_recent()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = False
     # Staff must give a second factor (TOTP) in production; the many tests that log staff in

@@ -22,7 +22,7 @@ from guichet.catalogue.models import Commitment, CommitmentUnit, Declaration
 from guichet.clock import BusinessCalendar
 from guichet.clock.batch import OVERDUE, SUSPENDED
 from guichet.dossiers.models import DossierEvent
-from guichet.measures import Stopped, stopped_between
+from guichet.measures import Stopped, forget_recent, stopped_recently
 from guichet.reports import clocktable as ct
 from guichet.reports.annual import DataStamp, data_stamp, months_of
 from guichet.reports.figures import EMPTY, Result, groups, shares, summarize
@@ -50,6 +50,7 @@ def clear_cache() -> None:
     global _live
     with _lock:
         _live = None
+    forget_recent()
 
 
 def _key(today: date) -> tuple[object, ...]:
@@ -284,7 +285,7 @@ def measured_elsewhere(f: Filters) -> Stopped:
     (or none), their service the chosen one. They have no channel: a channel filter drops them."""
     if f.channel is not None:
         return Stopped.empty()
-    stopped = stopped_between(f.start, f.end)
+    stopped = stopped_recently(f.start, f.end)
     mask = (stopped.unit == 0) | np.isin(stopped.unit, np.asarray(f.units, dtype=np.int64))
     measured = stopped.measured
     if f.services is not None:

@@ -117,3 +117,27 @@ def test_an_empty_stopped_has_the_right_types() -> None:
     empty = Stopped.empty()
     assert len(empty) == 0
     assert empty.met.dtype == np.bool_ and empty.unit.dtype == np.int64
+
+
+def test_the_dashboard_reads_the_apps_at_most_once_a_minute(
+    calls: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[date] = []
+    phone = calls["phone"]
+
+    @register_measure("test-counter")
+    def counter(first_day: date, last_day: date) -> Stopped:
+        asked.append(first_day)
+        return Stopped.of(commitment=[], stop_day=[], elapsed=[], met=[], measured=[phone.pk])
+
+    try:
+        first = measures.stopped_recently(D("2026-04-01"), D("2027-03-31"))
+        again = measures.stopped_recently(D("2026-04-01"), D("2027-03-31"))
+        assert again is first and len(asked) == 1
+        measures.stopped_recently(D("2026-05-01"), D("2027-03-31"))  # another period
+        assert len(asked) == 2
+        monkeypatch.setattr(measures, "RECENT_SECONDS", 0)
+        measures.stopped_recently(D("2026-04-01"), D("2027-03-31"))
+        assert len(asked) == 3
+    finally:
+        del measures._MEASURES["test-counter"]

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -314,23 +315,28 @@ def file_dossier(
             gettext("Ce jeton ne peut pas déposer de dossier pour le service « %(code)s ».")
             % {"code": service.code}
         )
-    dossier = dossier_file(
-        service=service,
-        applicant=Applicant(
-            name=payload.applicant_name,
-            email=payload.applicant_email,
-            postal_address=payload.postal_address,
-        ),
-        actor=token.user,
-        actor_label=gettext("API : %(name)s") % {"name": token.name},
-        channel=Channel(payload.channel),
-        received_on=day,
-    )
-    response["Location"] = reverse("api:dossier_status", kwargs={"number": dossier.number})
-    # The dossier just filed is answered as it is, without reading it back: it is in the
-    # scope of the token (its unit is the one the account was checked to belong to, and it
-    # has no client). Its reading is logged like any other.
-    access_log_read(dossier=dossier, actor=token.user_id, why="dépôt par un autre système (API)")
+    # The filing and the access-log entry of its answer commit together: one commit (one
+    # fsync) per filing instead of two, and never a dossier answered without its entry.
+    with transaction.atomic():
+        dossier = dossier_file(
+            service=service,
+            applicant=Applicant(
+                name=payload.applicant_name,
+                email=payload.applicant_email,
+                postal_address=payload.postal_address,
+            ),
+            actor=token.user,
+            actor_label=gettext("API : %(name)s") % {"name": token.name},
+            channel=Channel(payload.channel),
+            received_on=day,
+        )
+        response["Location"] = reverse("api:dossier_status", kwargs={"number": dossier.number})
+        # The dossier just filed is answered as it is, without reading it back: it is in the
+        # scope of the token (its unit is the one the account was checked to belong to, and it
+        # has no client). Its reading is logged like any other.
+        access_log_read(
+            dossier=dossier, actor=token.user_id, why="dépôt par un autre système (API)"
+        )
     return Status(201, dossier_out(dossier))
 
 

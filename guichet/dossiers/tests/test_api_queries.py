@@ -42,10 +42,12 @@ def test_one_api_filing_runs_a_fixed_number_of_queries(api: Client) -> None:
         file_one(api, "Tran Minh")
     assert Dossier.objects.count() == 2
     # The token; the service in force; the account's membership of its unit; the account;
-    # the owning unit; the dossier, its received event, the access-log entry of the change
-    # (chain read, row, chain write); the calendar's stamp; the clock row; the number and
-    # clock caches; the access-log entry of the reading (3); the calendar's stamp again; the
-    # events for the answer's clocks. 26 before docs/scale.md's cuts. The savepoint pair is
-    # the test's transaction (BEGIN/COMMIT, not logged, outside tests).
-    assert len(ctx.captured_queries) == 20
+    # [the filing's transaction] the owning unit; the dossier, its received event, the
+    # access-log entry of the change (chain read, row, chain write); the calendar's stamp; the
+    # clock row; the number and clock caches; [the service's savepoint released] the
+    # access-log entry of the reading (3) [commit]; the calendar's stamp again; the events
+    # for the answer's clocks. 26 statements and 2 commits before docs/scale.md's cuts; 18
+    # statements, one savepoint pair and one commit now (the test's own transaction turns the
+    # view's BEGIN/COMMIT into a savepoint pair too, counted here).
+    assert len(ctx.captured_queries) == 22
     assert ApiToken.objects.count() == 1

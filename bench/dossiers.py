@@ -1651,6 +1651,7 @@ class Run:
     wall: float
     planned: int
     client_cpu: float  # seconds of this process's CPU (the load generator's own cost)
+    ok: int = 200  # the status of a success (201 for a filing)
 
     @property
     def done(self) -> int:
@@ -1658,7 +1659,11 @@ class Run:
 
     @property
     def failures(self) -> int:
-        return self.done - self.statuses.get(200, 0)
+        return self.done - self.statuses.get(self.ok, 0)
+
+    @property
+    def rps(self) -> float:
+        return self.statuses.get(self.ok, 0) / self.wall
 
     def ms(self, q: float) -> float:
         return float(np.percentile(np.array(self.seconds) * 1000, q)) if self.seconds else 0.0
@@ -1666,7 +1671,7 @@ class Run:
     def summary(self) -> str:
         return (
             f"{self.name}: {self.done} requests in {self.wall:.1f} s "
-            f"({self.statuses.get(200, 0) / self.wall:.0f} ok/s), p50 {self.ms(50):.1f} ms, "
+            f"({self.rps:.0f} ok/s), p50 {self.ms(50):.1f} ms, "
             f"p90 {self.ms(90):.1f} ms, p99 {self.ms(99):.1f} ms, max {self.ms(100):.1f} ms, "
             f"statuses {dict(sorted(self.statuses.items()))}, "
             f"client CPU {self.client_cpu / max(self.done, 1) * 1000:.2f} ms/request"
@@ -1674,9 +1679,17 @@ class Run:
 
 
 def hammer(
-    name: str, port: int, paths: Sequence[str], headers: dict[str, str], threads: int
+    name: str,
+    port: int,
+    paths: Sequence[str],
+    headers: dict[str, str],
+    threads: int,
+    *,
+    bodies: Sequence[str] | None = None,
+    ok: int = 200,
 ) -> Run:
-    """Send `paths` in order from `threads` threads, each one request at a time."""
+    """Send `paths` in order from `threads` threads, each one request at a time (GETs, or
+    POSTs of `bodies`, one per path)."""
     results: list[tuple[int, float] | None] = [None] * len(paths)
     counter = itertools.count()
     stop_at = time.monotonic() + PHASE_SECONDS
@@ -1687,7 +1700,10 @@ def hammer(
             if i >= len(paths) or time.monotonic() > stop_at:
                 return
             try:
-                answer = get(port, paths[i], headers)
+                if bodies is None:
+                    answer = get(port, paths[i], headers)
+                else:
+                    answer = get(port, paths[i], headers, method="POST", body=bodies[i])
                 results[i] = (answer.status, answer.seconds)
             except (OSError, http.client.HTTPException):
                 results[i] = (0, 0.0)
@@ -1702,11 +1718,12 @@ def hammer(
     done = [r for r in results if r is not None]
     return Run(
         name=name,
-        seconds=[s for status, s in done if status == 200],
+        seconds=[s for status, s in done if status == ok],
         statuses=Counter(status for status, _ in done),
         wall=wall,
         planned=len(paths),
         client_cpu=time.process_time() - cpu,
+        ok=ok,
     )
 
 
@@ -1717,7 +1734,9 @@ def check(run: Run, minimum: int) -> None:
             f"{run.name}: only {run.done} of {run.planned} requests within {PHASE_SECONDS:.0f} s"
         )
     if run.failures > MAX_FAILURES * run.done:
-        raise BenchError(f"{run.name}: {run.failures} of {run.done} requests were not HTTP 200")
+        raise BenchError(
+            f"{run.name}: {run.failures} of {run.done} requests were not HTTP {run.ok}"
+        )
 
 
 def worklist_paths(port: int, headers: dict[str, str], world: World) -> list[str]:
@@ -1833,7 +1852,62 @@ def measure(port: int, world: World) -> None:
         emit(f"{name}_p50_ms", run.ms(50), "ms")
     burst = hammer("api_status burst", port, choose(api_pool, BURST), bearer, BURST_THREADS)
     check(burst, BURST)
-    emit("api_status_rps", burst.statuses.get(200, 0) / burst.wall, "req/s")
+    emit("api_status_rps", burst.rps, "req/s")
+    file_through_api(port, world, bearer)
+
+
+def filing_bodies(world: World, count: int, rng: random.Random) -> list[str]:
+    """JSON bodies of new dossiers, for the services of the unit the bench's token serves."""
+    from guichet.accounts.models import UnitService
+
+    codes = sorted(
+        UnitService.objects.filter(unit__code=BIG_UNIT).values_list("service_code", flat=True)
+    )
+    return [
+        json.dumps(
+            {
+                "service": rng.choice(codes),
+                "applicant_name": f"Banc Dépôt {i:06d}",
+                "applicant_email": f"depot-{i}@example.org",
+            }
+        )
+        for i in range(count)
+    ]
+
+
+def file_through_api(port: int, world: World, bearer: dict[str, str]) -> None:
+    """Filing through the API in parallel: each request opens a dossier (its event, clocks,
+    access-log entries), the API's hot write path (docs/scale.md). The dossiers stay in the
+    bench database, received today, like any other system's."""
+    rng = random.Random(SEED + 3)
+    headers = {**bearer, "Content-Type": "application/json"}
+    warm = filing_bodies(world, WARMUP, rng)
+    check(
+        hammer(
+            "api_file warm-up",
+            port,
+            ["/api/dossiers"] * len(warm),
+            headers,
+            CLIENT_THREADS,
+            bodies=warm,
+            ok=201,
+        ),
+        1,
+    )
+    bodies = filing_bodies(world, REQUESTS, rng)
+    run = hammer(
+        "api_file",
+        port,
+        ["/api/dossiers"] * len(bodies),
+        headers,
+        CLIENT_THREADS,
+        bodies=bodies,
+        ok=201,
+    )
+    check(run, MIN_REQUESTS)
+    emit("api_file_rps", run.rps, "req/s")
+    emit("api_file_p99_ms", run.ms(99), "ms")
+    emit("api_file_p50_ms", run.ms(50), "ms")
 
 
 def describe(world: World) -> None:

@@ -103,12 +103,14 @@ def _event(
     *,
     on: date | None = None,
     actor_label: str = "",
+    first: bool = False,
     **details: Any,
 ) -> DossierEvent:
-    last = dossier.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    # The first event of a dossier just created is number 1: no need to ask.
+    last = 0 if first else dossier.events.order_by("-seq").values_list("seq", flat=True).first()
     event = DossierEvent.objects.create(
         dossier=dossier,
-        seq=last + 1,
+        seq=(last or 0) + 1,
         kind=kind,
         occurred_on=on or _today(),
         actor=actor,
@@ -121,11 +123,17 @@ def _event(
     return event
 
 
-def refresh_clocks(dossier: Dossier) -> list[DerivedClock]:
-    """Rewrite the clock caches of `dossier` from its events (inside the caller's transaction)."""
-    events = list(dossier.events.all())
+def refresh_clocks(
+    dossier: Dossier, events: Sequence[DossierEvent] | None = None, *, fresh: bool = False
+) -> list[DerivedClock]:
+    """Rewrite the clock caches of `dossier` from its events (inside the caller's transaction).
+    A caller that holds all the events passes them; `fresh` says the dossier was created in
+    this transaction, so it has no cached clock to delete yet."""
+    if events is None:
+        events = list(dossier.events.all())
     clocks = derive_clocks(business_calendar(), dossier, events)
-    DossierClock.objects.filter(dossier=dossier).delete()
+    if not fresh:
+        DossierClock.objects.filter(dossier=dossier).delete()
     DossierClock.objects.bulk_create(
         DossierClock(
             dossier=dossier,
@@ -147,8 +155,13 @@ def refresh_clocks(dossier: Dossier) -> list[DerivedClock]:
 CLOCK_CACHE_FIELDS = ("due_date", "at_risk_on", "overdue_on")
 
 
-def _save(dossier: Dossier, *fields: str) -> list[DerivedClock]:
-    clocks = refresh_clocks(dossier)
+def _save(
+    dossier: Dossier,
+    *fields: str,
+    events: Sequence[DossierEvent] | None = None,
+    fresh: bool = False,
+) -> list[DerivedClock]:
+    clocks = refresh_clocks(dossier, events, fresh=fresh)
     dossier.version += 1
     dossier.save(update_fields=[*fields, "version", *CLOCK_CACHE_FIELDS])
     return clocks
@@ -193,6 +206,8 @@ def _queue_notice(letter: Letter) -> None:
 def _store_documents(
     dossier: Dossier, documents: Sequence[NewDocument], actor: User | None
 ) -> list[Document]:
+    if not documents:
+        return []
     labels = {d.code: d.label_fr for d in dossier.service.documents.all()}
     stored = []
     for new in documents:

@@ -81,16 +81,19 @@ def dossier_file(
     )
     dossier.number = f"{received.year}-{dossier.pk:06d}"
     stored = _store_documents(dossier, documents, actor)
-    _event(
+    received_event = _event(
         dossier,
         EventKind.RECEIVED,
         actor,
         on=received,
         actor_label=actor_label,
+        first=True,
         channel=channel,
         documents=[d.pk for d in stored],
     )
-    _save(dossier, "number")
+    # Its only event: the clocks are derived from it without reading it back, and the new
+    # dossier has no cached clock to delete.
+    _save(dossier, "number", events=[received_event], fresh=True)
     return dossier
 
 

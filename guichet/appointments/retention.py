@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Q
 
+from guichet.accounts.models import ANONYMIZED
 from guichet.appointments.models import (
     ENDED_WITHOUT_OUTCOME,
     AppointmentRequest,
@@ -24,7 +25,6 @@ from guichet.audit.models import AccessAction, SubjectKind
 from guichet.audit.services import access_log_system_entry
 from guichet.retention import Due, register_retention
 
-ANONYMIZED = "[anonymisé]"
 ENDED = (RequestState.HELD, *ENDED_WITHOUT_OUTCOME)
 # An anonymized request: no client, no name, no needs.
 _ANONYMOUS = (

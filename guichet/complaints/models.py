@@ -14,9 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guichet.accounts.models import ANONYMIZED
 from guichet.append_only import AppendOnly
-
-ANONYMIZED = "[anonymisé]"
 
 
 class Kind(models.TextChoices):

@@ -19,9 +19,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from guichet.accounts.models import ANONYMIZED
 from guichet.audit.models import AccessAction, SubjectKind
 from guichet.audit.services import access_log_system_entry
-from guichet.complaints.models import ANONYMIZED, Complaint, ComplaintEvent, Kind
+from guichet.complaints.models import Complaint, ComplaintEvent, Kind
 from guichet.retention import Due, register_retention
 
 

@@ -13,12 +13,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from guichet.accounts.models import ANONYMIZED
 from guichet.audit.models import AccessAction, SubjectKind
 from guichet.audit.services import access_log_system_entry
 from guichet.referrals.models import Referral
 from guichet.retention import Due, register_retention
 
-ANONYMIZED = "[anonymisé]"
 # An anonymized referral: every personal field emptied.
 _ANONYMOUS = (
     Q(person__isnull=True)

@@ -1818,7 +1818,7 @@ def api_token(world: World) -> str:
     return secret
 
 
-def measure(port: int, world: World) -> None:
+def measure(port: int, world: World, *, reads_only: bool = False) -> None:
     rng = random.Random(SEED + 2)
     code = ensure_second_factor(world.agent)
     session = log_in(port, AGENT_EMAIL, PASSWORD, code or (lambda: ""))
@@ -1850,6 +1850,8 @@ def measure(port: int, world: World) -> None:
         check(run, MIN_REQUESTS)
         emit(f"{name}_p99_ms", run.ms(99), "ms")
         emit(f"{name}_p50_ms", run.ms(50), "ms")
+    if reads_only:
+        return
     burst = hammer("api_status burst", port, choose(api_pool, BURST), bearer, BURST_THREADS)
     check(burst, BURST)
     emit("api_status_rps", burst.rps, "req/s")
@@ -1932,7 +1934,16 @@ def describe(world: World) -> None:
     )
 
 
+# What `run` does after building or reusing the data (bench/scale.py sets it per size):
+# "all" measures every figure; "read" only the reading paths (worklist, dossier page, API
+# status); "build" only builds and checks the data; "soak" runs the mixed soak.
+MODES = ("all", "read", "build", "soak")
+
+
 def run() -> None:
+    mode = os.environ.get("BENCH_DOSSIERS_MODE", "all")
+    if mode not in MODES:
+        raise BenchError(f"BENCH_DOSSIERS_MODE={mode!r}: one of {', '.join(MODES)}")
     db = Database.from_env()
     rebuild = os.environ.get("BENCH_REBUILD", "") not in ("", "0", "false")
     must_build = prepare_database(db, wanted=N_DOSSIERS, rebuild=rebuild)
@@ -1947,5 +1958,12 @@ def run() -> None:
     from django.db import connections
 
     connections.close_all()
+    if mode == "build":
+        return
     with gunicorn(db) as port:
-        measure(port, world)
+        if mode == "soak":
+            from bench.soak import soak
+
+            soak(port, world)
+        else:
+            measure(port, world, reads_only=mode == "read")

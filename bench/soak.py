@@ -152,7 +152,8 @@ def soak(port: int, world: base.World) -> None:
     rss_first = [kb for t, kb in memory if t < WINDOW]
     rss_last = [kb for t, kb in memory if t >= SOAK_SECONDS - WINDOW]
     if rss_first and rss_last:
-        first_mb, last_mb = np.mean(rss_first) / 1024, np.mean(rss_last) / 1024
+        first_mb = float(np.mean(rss_first)) / 1024
+        last_mb = float(np.mean(rss_last)) / 1024
         emit("soak_rss_first_mb", first_mb, "MB")
         emit("soak_rss_last_mb", last_mb, "MB")
         emit("soak_rss_growth_pct", (last_mb - first_mb) / first_mb * 100, "%")

@@ -14,8 +14,6 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
-from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -23,11 +21,8 @@ from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, field_validator
 
-from guichet.accounts.models import UnitService
 from guichet.apitools import invalid, request_token
-from guichet.audit.services import access_log_read
 from guichet.calendars.services import business_calendar, current_calendar
-from guichet.catalogue.models import Declaration, Service
 from guichet.clock import BusinessCalendar
 from guichet.dossiers.clocks import DerivedClock, derive_clocks
 from guichet.dossiers.models import (
@@ -42,8 +37,9 @@ from guichet.dossiers.selectors import (
     clock_events,
     dossier_get_for_staff,
     dossier_get_for_system,
+    filing_target,
 )
-from guichet.dossiers.services import Applicant, dossier_file
+from guichet.dossiers.services import Applicant, dossier_file_for_system
 
 router = Router(tags=["dossiers"])
 
@@ -295,49 +291,37 @@ def file_dossier(
     """
     token = request_token(request)
     day = payload.received_on or timezone.localdate()
-    # The service of that code in the declaration in force on that day, in one query.
-    in_force = Declaration.objects.in_force_on(day).values("pk")[:1]
-    service = (
-        Service.objects.select_related("declaration")
-        .filter(code=payload.service, declaration=Subquery(in_force))
-        .first()
-    )
+    # The service of that code in force that day, its unit, the account's membership of it.
+    service, owner, member = filing_target(payload.service, day, token.user_id)
     if service is None:
         raise invalid(
             "service",
             gettext("aucun service « %(code)s » n'est offert le %(day)s")
             % {"code": payload.service, "day": day.isoformat()},
         )
-    if not UnitService.objects.filter(
-        service_code=service.code, unit__memberships__user_id=token.user_id
-    ).exists():
+    if owner is None or not member:
         raise PermissionDenied(
             gettext("Ce jeton ne peut pas déposer de dossier pour le service « %(code)s ».")
             % {"code": service.code}
         )
-    # The filing and the access-log entry of its answer commit together: one commit (one
-    # fsync) per filing instead of two, and never a dossier answered without its entry.
-    with transaction.atomic():
-        dossier = dossier_file(
-            service=service,
-            applicant=Applicant(
-                name=payload.applicant_name,
-                email=payload.applicant_email,
-                postal_address=payload.postal_address,
-            ),
-            actor=token.user,
-            actor_label=gettext("API : %(name)s") % {"name": token.name},
-            channel=Channel(payload.channel),
-            received_on=day,
-        )
-        response["Location"] = reverse("api:dossier_status", kwargs={"number": dossier.number})
-        # The dossier just filed is answered as it is, without reading it back: it is in the
-        # scope of the token (its unit is the one the account was checked to belong to, and it
-        # has no client). Its reading is logged like any other.
-        access_log_read(
-            dossier=dossier, actor=token.user_id, why="dépôt par un autre système (API)"
-        )
-    return Status(201, dossier_out(dossier))
+    filed = dossier_file_for_system(
+        service=service,
+        owner=owner,
+        applicant=Applicant(
+            name=payload.applicant_name,
+            email=payload.applicant_email,
+            postal_address=payload.postal_address,
+        ),
+        actor_id=token.user_id,
+        actor_label=gettext("API : %(name)s") % {"name": token.name},
+        channel=Channel(payload.channel),
+        received_on=day,
+        why="dépôt par un autre système (API)",
+    )
+    response["Location"] = reverse("api:dossier_status", kwargs={"number": filed.dossier.number})
+    # Answered as filed, without reading it back: it is in the scope of the token (its unit is
+    # the one the account belongs to, and it has no client), and its reading is logged.
+    return Status(201, dossier_out(filed.dossier, filed.cal, filed.events))
 
 
 @router.get(

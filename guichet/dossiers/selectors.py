@@ -16,15 +16,17 @@ Each getter of one dossier, letter or document records the read in the access lo
 """
 
 import functools
+from datetime import date
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from guichet.accounts.models import GlobalRole, Membership, User, has_role
+from guichet.accounts.models import GlobalRole, Membership, UnitService, User, has_role
 from guichet.audit.models import SubjectKind
 from guichet.audit.services import access_log_read
+from guichet.catalogue.models import Declaration, Service
 from guichet.catalogue.selectors import service_with_commitments
 from guichet.crypto import encrypted_fields
 from guichet.dossiers.models import Document, Dossier, DossierEvent, Letter
@@ -179,6 +181,45 @@ def _unit_dossier_query() -> str:
         f" WHERE d.number = %s"
         f" AND d.unit_id IN (SELECT unit_id FROM {memberships} WHERE user_id = %s)"
         f" AND (d.client_id IS NULL OR d.client_id <> %s)"
+    )
+
+
+def filing_target(
+    code: str, day: date, user_id: int
+) -> tuple[Service | None, UnitService | None, bool]:
+    """For a filing by the account `user_id` (the API's): the service of that code in the
+    declaration in force on `day`, the unit service that owns it (its `unit_id` set), and
+    whether the account is a member of that unit. One plain statement (docs/scale.md): the
+    ORM spent more CPU compiling the two queries it replaces than the rest of the filing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _filing_target_query(),
+            [user_id, code, *[connection.ops.adapt_datefield_value(day)] * 2],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None, None, False
+    service_id, owner_id, unit_id, member = row
+    service = service_with_commitments(service_id)[0]
+    if owner_id is None:
+        return service, None, False
+    owner = from_row(UnitService, ["id", "unit_id", "service_code"], [owner_id, unit_id, code])
+    return service, owner, bool(member)
+
+
+@functools.cache
+def _filing_target_query() -> str:
+    q = connection.ops.quote_name
+    services, declarations = q(Service._meta.db_table), q(Declaration._meta.db_table)
+    owners, memberships = q(UnitService._meta.db_table), q(Membership._meta.db_table)
+    return (
+        "SELECT s.id, o.id, o.unit_id, EXISTS("  # noqa: S608 (names from the models)
+        f"SELECT 1 FROM {memberships} m WHERE m.unit_id = o.unit_id AND m.user_id = %s)"
+        f" FROM {services} s LEFT JOIN {owners} o ON o.service_code = s.code"
+        " WHERE s.code = %s AND s.declaration_id = ("
+        f"SELECT d.id FROM {declarations} d WHERE d.in_force_from <= %s"
+        " AND (d.in_force_to IS NULL OR d.in_force_to >= %s)"
+        " ORDER BY d.in_force_from DESC LIMIT 1)"
     )
 
 

@@ -37,9 +37,11 @@ from guichet.dossiers.services.decision import (
     review_deadline,
 )
 from guichet.dossiers.services.filing import (
+    Filed,
     dossier_acknowledge,
     dossier_assign,
     dossier_file,
+    dossier_file_for_system,
     unit_for_service,
 )
 from guichet.dossiers.services.items import (
@@ -75,7 +77,9 @@ __all__ = [
     "refresh_clocks",
     "dossier_acknowledge",
     "dossier_assign",
+    "Filed",
     "dossier_file",
+    "dossier_file_for_system",
     "unit_for_service",
     "FEE_CODE",
     "FEE_ITEM",

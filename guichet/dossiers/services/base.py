@@ -16,6 +16,7 @@ from guichet.accounts.models import LanguageBasis, User
 from guichet.audit.models import AccessAction, SubjectKind
 from guichet.audit.services import access_log_record
 from guichet.calendars.services import business_calendar
+from guichet.clock import BusinessCalendar
 from guichet.dossiers import worklist
 from guichet.dossiers.clocks import DerivedClock, apply_caches, derive_clocks
 from guichet.dossiers.letters import letter_title, render_letter_pdf
@@ -124,14 +125,19 @@ def _event(
 
 
 def refresh_clocks(
-    dossier: Dossier, events: Sequence[DossierEvent] | None = None, *, fresh: bool = False
+    dossier: Dossier,
+    events: Sequence[DossierEvent] | None = None,
+    *,
+    fresh: bool = False,
+    cal: BusinessCalendar | None = None,
 ) -> list[DerivedClock]:
     """Rewrite the clock caches of `dossier` from its events (inside the caller's transaction).
     A caller that holds all the events passes them; `fresh` says the dossier was created in
-    this transaction, so it has no cached clock to delete yet."""
+    this transaction, so it has no cached clock to delete yet; `cal`, the business calendar
+    the caller already holds (read here otherwise)."""
     if events is None:
         events = list(dossier.events.all())
-    clocks = derive_clocks(business_calendar(), dossier, events)
+    clocks = derive_clocks(cal or business_calendar(), dossier, events)
     if not fresh:
         DossierClock.objects.filter(dossier=dossier).delete()
     DossierClock.objects.bulk_create(
@@ -160,8 +166,9 @@ def _save(
     *fields: str,
     events: Sequence[DossierEvent] | None = None,
     fresh: bool = False,
+    cal: BusinessCalendar | None = None,
 ) -> list[DerivedClock]:
-    clocks = refresh_clocks(dossier, events, fresh=fresh)
+    clocks = refresh_clocks(dossier, events, fresh=fresh, cal=cal)
     dossier.version += 1
     dossier.save(update_fields=[*fields, "version", *CLOCK_CACHE_FIELDS])
     return clocks

@@ -2,15 +2,20 @@
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
 
 from guichet.accounts.models import Membership, UnitService, User
+from guichet.audit.services import access_log_read
+from guichet.calendars.services import business_calendar
 from guichet.catalogue.models import Service, ServiceKind
+from guichet.clock import BusinessCalendar
 from guichet.dossiers.models import (
     Channel,
     Dossier,
+    DossierEvent,
     EventKind,
     Letter,
     LetterKind,
@@ -27,6 +32,7 @@ from guichet.dossiers.services.base import (
     _store_documents,
     _today,
 )
+from guichet.rows import from_row
 
 
 def unit_for_service(service: Service) -> UnitService:
@@ -52,6 +58,71 @@ def dossier_file(
 ) -> Dossier:
     """Open a dossier. Online and API requests are received today; for mail and in-person
     requests the agent enters the real date of reception (postal delays never count)."""
+    return _file(
+        service=service,
+        applicant=applicant,
+        actor=actor,
+        client=client,
+        channel=channel,
+        received_on=received_on,
+        documents=documents,
+        actor_label=actor_label,
+    ).dossier
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A dossier just opened, with its events and the calendar its clocks were derived with:
+    enough to answer with its clocks without reading anything again."""
+
+    dossier: Dossier
+    events: list[DossierEvent]
+    cal: BusinessCalendar
+
+
+@transaction.atomic
+def dossier_file_for_system(
+    *,
+    service: Service,
+    owner: UnitService,
+    applicant: Applicant,
+    actor_id: int,
+    actor_label: str,
+    channel: Channel,
+    received_on: date,
+    why: str,
+) -> Filed:
+    """Filing by another system (the API), answered at once: the system's reading of the
+    dossier it is answered with is logged in the filing's transaction (one commit, and never
+    a dossier answered without its entry). The caller has found the unit that owns the
+    service (`owner`) and checked the account belongs to it; the account is only referred to
+    by its id (any other field of it loads if asked for)."""
+    filed = _file(
+        service=service,
+        applicant=applicant,
+        actor=from_row(User, ["id"], [actor_id]),
+        channel=channel,
+        received_on=received_on,
+        actor_label=actor_label,
+        owner=owner,
+    )
+    access_log_read(dossier=filed.dossier, actor=actor_id, why=why)
+    return filed
+
+
+def _file(
+    *,
+    service: Service,
+    applicant: Applicant,
+    actor: User | None,
+    client: User | None = None,
+    channel: Channel = Channel.ONLINE,
+    received_on: date | None = None,
+    documents: Sequence[NewDocument] = (),
+    actor_label: str = "",
+    owner: UnitService | None = None,
+) -> Filed:
+    """The filing itself, inside the caller's transaction."""
     today = _today()
     received = received_on or today
     if received > today:
@@ -65,11 +136,11 @@ def dossier_file(
         raise DossierError("Ce service n'était pas offert à cette date de réception.")
     if not applicant.name.strip():
         raise DossierError("Le nom du demandeur est obligatoire.")
-    owner = unit_for_service(service)
+    owner = owner or unit_for_service(service)
     dossier = Dossier.objects.create(
         number=f"tmp-{uuid.uuid4().hex[:16]}",  # replaced below, once the id is known
         service=service,
-        unit=owner.unit,
+        unit_id=owner.unit_id,
         client=client,
         applicant_name=applicant.name.strip(),
         applicant_email=applicant.email.strip(),
@@ -93,8 +164,9 @@ def dossier_file(
     )
     # Its only event: the clocks are derived from it without reading it back, and the new
     # dossier has no cached clock to delete.
-    _save(dossier, "number", events=[received_event], fresh=True)
-    return dossier
+    cal = business_calendar()
+    _save(dossier, "number", events=[received_event], fresh=True, cal=cal)
+    return Filed(dossier, [received_event], cal)
 
 
 @transaction.atomic

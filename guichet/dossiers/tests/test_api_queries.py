@@ -41,15 +41,14 @@ def test_one_api_filing_runs_a_fixed_number_of_queries(api: Client) -> None:
     with CaptureQueriesContext(connection) as ctx:
         file_one(api, "Tran Minh")
     assert Dossier.objects.count() == 2
-    # The token; the service in force; the account's membership of its unit; the account;
-    # [the filing's transaction] the owning unit; the dossier, its received event, the
-    # access-log entry of the change (chain head, row, head moved); the calendar's stamp; the
-    # clock row; the number and clock caches; [the service's savepoint released] the
-    # access-log entry of the answer (3) [commit]; the calendar's stamp again; the events for
-    # the answer's clocks: 18 statements on SQLite, 16 on PostgreSQL (where each access-log
-    # entry moves its chain's head in the INSERT's statement), plus the service's savepoint
-    # pair, and one commit. The test's own transaction turns the view's BEGIN/COMMIT into a
-    # second savepoint pair, counted here. Before docs/scale.md's cuts: 24 statements on
-    # SQLite, 22 on PostgreSQL, and two commits.
-    assert len(ctx.captured_queries) == (20 if connection.vendor == "postgresql" else 22)
+    # The token; the service in force with its unit and the account's membership (one
+    # statement); [the filing's transaction] the dossier, its received event, the access-log
+    # entry of the change (chain head, row and head moved); the calendar's stamp; the clock
+    # rows; the number and clock caches; the access-log entry of the answer (2) [commit].
+    # 13 statements on PostgreSQL, 15 on SQLite (where moving a chain's head is a statement
+    # of its own); the test's transaction turns the view's BEGIN/COMMIT into a savepoint
+    # pair, counted here. Before
+    # docs/scale.md's cuts: 24 statements on SQLite, 22 on PostgreSQL, two commits, and the
+    # service's own savepoint pair.
+    assert len(ctx.captured_queries) == (13 if connection.vendor == "postgresql" else 15)
     assert ApiToken.objects.count() == 1

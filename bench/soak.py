@@ -22,7 +22,6 @@ import os
 import random
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -38,25 +37,6 @@ SAMPLE_EVERY = 10.0
 
 def say(message: str) -> None:
     print(f"bench soak: {message}", flush=True)
-
-
-def worker_rss_kb(port: int) -> int:
-    """Resident memory of the gunicorn processes serving `port`, the master excluded."""
-    bind = f"127.0.0.1:{port}".encode()
-    found: dict[int, tuple[int, int]] = {}  # pid -> (parent, rss kB)
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            if bind not in (proc / "cmdline").read_bytes():
-                continue
-            status = (proc / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        rss = int(fields.get("VmRSS", "0 kB").split()[0])
-        found[int(proc.name)] = (int(fields["PPid"]), rss)
-    return sum(rss for parent, rss in found.values() if parent in found)
 
 
 def soak(port: int, world: base.World) -> None:
@@ -112,7 +92,7 @@ def soak(port: int, world: base.World) -> None:
 
     def sampler() -> None:
         while time.monotonic() < deadline:
-            memory.append((time.monotonic() - started, worker_rss_kb(port)))
+            memory.append((time.monotonic() - started, base.worker_rss_kb(port)))
             time.sleep(SAMPLE_EVERY)
 
     say(

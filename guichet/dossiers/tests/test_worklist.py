@@ -173,3 +173,44 @@ def test_worklist_page_shows_counts_and_flags(personas: Personas, mixed: list[Do
     assert "En retard" in page and "comptés à" in page
     on_time = _expected(mixed[0].unit, Filters()) - overdue
     assert not any(number in page for number in on_time)
+
+
+def _changed_elsewhere(unit: Unit, viewer: int) -> None:
+    """What another worker process's commit looks like from here: an open dossier of the unit
+    is closed without this process's cache being told (`forget_counts` runs per process)."""
+    target = (
+        Dossier.objects.filter(unit=unit, state__in=OPEN_STATES)
+        .exclude(client_id=viewer)
+        .order_by("pk")
+        .first()
+    )
+    assert target is not None
+    Dossier.objects.filter(pk=target.pk).update(state="decided")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_old_counts_answer_at_once_and_are_taken_again_in_the_background(
+    personas: Personas, mixed: list[Dossier], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unit, viewer = mixed[0].unit, personas.agent.pk
+    first = worklist.counts(unit, Filters(), TODAY, viewer=viewer)
+    _changed_elsewhere(unit, viewer)
+    monkeypatch.setattr(worklist, "COUNTS_TTL", 0)  # every count is now old, none too old
+    stale = worklist.counts(unit, Filters(), TODAY, viewer=viewer)
+    assert stale.total == first.total  # answered with the counts kept, without waiting
+    worklist.counting_done()  # the thread counted again, on its own connection
+    fresh = worklist.counts(unit, Filters(), TODAY, viewer=viewer)
+    assert fresh.total == first.total - 1
+    assert fresh.taken_at > first.taken_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counts_too_old_are_taken_again_before_answering(
+    personas: Personas, mixed: list[Dossier], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unit, viewer = mixed[0].unit, personas.agent.pk
+    first = worklist.counts(unit, Filters(), TODAY, viewer=viewer)
+    _changed_elsewhere(unit, viewer)
+    monkeypatch.setattr(worklist, "COUNTS_TTL", 0)
+    monkeypatch.setattr(worklist, "KEEP_AT_MOST", 0)
+    assert worklist.counts(unit, Filters(), TODAY, viewer=viewer).total == first.total - 1

@@ -1,7 +1,8 @@
-"""The registry of records kept by apps the privacy app cannot import (complaints, surveys,
-referrals sit at or above its layer). Each such app says, in a module `guichet/<app>/retention.py`,
-which of its records a rule of the retention calendar makes due, and how it destroys or
-anonymizes one:
+"""The registry of records kept by the apps other than the dossiers' (contact, appointments,
+complaints, surveys, referrals: some sit at or above the privacy app's layer, and one way in
+for all keeps the purge from knowing their models). Each such app says, in a module
+`guichet/<app>/retention.py`, which of its records a rule of the retention calendar makes
+due, and how it destroys or anonymizes one:
 
     from guichet.retention import Due, register_retention
 

@@ -44,8 +44,6 @@ from guichet.audit import chain
 from guichet.audit.db import access_log_deletable
 from guichet.audit.models import AccessAction, AccessLog, SubjectKind
 from guichet.audit.services import access_log_system_entry
-from guichet.contact import retention as contact_retention
-from guichet.contact.models import Enquiry, VoiceMessage
 from guichet.dossiers import retention
 from guichet.dossiers.models import (
     Document,
@@ -303,21 +301,6 @@ def _unheld_row(row: tuple[Any, ...], before: datetime, holds: Holds) -> bool:
     )
 
 
-def _voice_messages_plan(rule: Rule, as_of: date) -> KindPlan:
-    plan = KindPlan(rule)
-    for message in contact_retention.voice_messages_ended_by(rule.cutoff(as_of)):
-        plan.items.append(Item(f"message vocal n° {message.pk}", message))
-    return plan
-
-
-def _enquiries_plan(rule: Rule, as_of: date, holds: Holds) -> KindPlan:
-    plan = KindPlan(rule)
-    for enquiry in contact_retention.enquiries_ended_by(rule.cutoff(as_of)):
-        held = enquiry.dossier_id is not None and enquiry.dossier_id in holds.dossier_ids
-        plan.items.append(Item(f"demande par courriel n° {enquiry.pk}", enquiry, held=held))
-    return plan
-
-
 def _registered(rule: Rule) -> Retained:
     handler = retained(rule.kind.value)
     if handler is None:
@@ -349,10 +332,6 @@ def purge_plan(calendar: RetentionCalendar, as_of: date) -> PurgePlan:
             kinds.append(_requests_plan(rule, as_of, holds))
         elif kind == RecordKind.ACCOUNTS:
             kinds.append(_accounts_plan(rule, as_of, holds))
-        elif kind == RecordKind.VOICE_MESSAGES:
-            kinds.append(_voice_messages_plan(rule, as_of))
-        elif kind == RecordKind.ENQUIRIES:
-            kinds.append(_enquiries_plan(rule, as_of, holds))
         elif kind != RecordKind.ACCESS_LOG:
             kinds.append(_registered_plan(rule, as_of, holds))
         else:
@@ -472,17 +451,6 @@ def purge_apply(plan: PurgePlan) -> PurgePlan:
                     if not InfoRequest.objects.filter(pk=record.pk).exists():
                         continue  # gone since the plan was made
                     _destroy_request(record, rule)
-                elif isinstance(record, VoiceMessage):
-                    contact_retention.voice_message_anonymize(
-                        message=record, why=_why(rule), actor_label=ACTOR_LABEL
-                    )
-                elif isinstance(record, Enquiry):
-                    if record.dossier_id is not None and record.dossier_id in holds.dossier_ids:
-                        item.held = True
-                        continue
-                    contact_retention.enquiry_anonymize(
-                        enquiry=record, why=_why(rule), actor_label=ACTOR_LABEL
-                    )
                 elif isinstance(record, User):
                     if record.pk in holds.person_ids:
                         item.held = True

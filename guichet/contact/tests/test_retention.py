@@ -126,3 +126,24 @@ def test_the_export_lists_the_persons_enquiries(personas: Personas) -> None:
             "pièces_jointes": ["passeport.pdf"],
         }
     ]
+
+
+@time_machine.travel("2026-12-04 10:00 -05:00", tick=False)
+def test_a_legal_hold_on_the_person_keeps_their_enquiries(
+    personas: Personas, capsys: pytest.CaptureFixture[str], django_capture_on_commit_callbacks: Any
+) -> None:
+    from guichet.accounts.models import GlobalRole, RoleGrant, User
+    from guichet.privacy.services import legal_hold_place
+
+    officer = User.objects.create_user("rprp@example.org", full_name="Pat Protection")
+    RoleGrant.objects.create(user=officer, role=GlobalRole.PRIVACY_OFFICER)
+    _voice, theirs = make("2024-11-01", 5, email=personas.owner.email.upper())
+    _voice, other = make("2024-11-01", 6, email="someone@else.org")
+    legal_hold_place(actor=officer, reason="Recours en cours", person=personas.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_command(capsys, "purge", "--apply").code == 0
+    theirs.refresh_from_db()
+    other.refresh_from_db()
+    assert theirs.correspondent_name == "Dominique"  # kept: the hold names their address
+    assert other.correspondent_name == "[anonymisé]"
+    assert VoiceMessage.objects.filter(callerid="[anonymisé]").count() == 2  # no one to hold

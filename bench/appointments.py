@@ -8,6 +8,9 @@ BENCH_APPOINTMENTS_DATABASE_URL overrides, and its name must contain "bench"):
 - `booking_rps`: bookings per second through gunicorn (2 workers, the runtime role), client
   threads posting the confirmation form of distinct seats (each a real `booking_create`: row
   lock, seat count, events, access log, the confirmation e-mail queued). Target: above 200.
+- `booking_cpu_ms`: the CPU time one of those bookings costs gunicorn's workers and the
+  PostgreSQL backends together (Linux /proc): unlike the rate, it holds when other work shares
+  the cores. The client's own CPU is printed beside it.
 
 The world is built once (kept between runs; BENCH_REBUILD=1 rebuilds it).
 """
@@ -22,13 +25,14 @@ import time
 import urllib.parse
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from psycopg import sql
 
 from bench.__main__ import emit
-from bench.dossiers import Database, gunicorn, log_in, prepare_database, setup_django
+from bench.dossiers import CpuMeter, Database, gunicorn, log_in, prepare_database, setup_django
 from bench.dossiers import get as http_get
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/guichet_bench_appointments"
@@ -231,13 +235,23 @@ def booking_rps(db: Database) -> tuple[float, int, int]:
                     outcomes.append(answer.status)
 
         threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+        meter = CpuMeter(db, port)
         started = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
+        cpu = meter.stop()
     ok = outcomes.count(302)
+    say(
+        "CPU per booking: "
+        + ", ".join(
+            f"{name} {seconds / len(outcomes) * 1000:.2f} ms" for name, seconds in cpu.items()
+        )
+        + f" (load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])})"
+    )
+    emit("booking_cpu_ms", (cpu["gunicorn"] + cpu["postgresql"]) / len(outcomes) * 1000, "ms")
     return ok / elapsed, ok, len(outcomes)
 
 

@@ -1428,7 +1428,7 @@ def runtime_url(db: Database) -> str:
     """The bench database's URL for a runtime role, created (or given a new password) and
     granted by `guichet db-grants`."""
     done = subprocess.run(  # noqa: S603 — our own interpreter and command
-        [sys.executable, "-m", "guichet", "db-grants", "--role", "guichet_bench_app"]
+        [sys.executable, "-m", "guichet", "db-grants", "--role", RUNTIME_ROLE]
         + ["--apply", "--create-role"],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": db.url, "DJANGO_SETTINGS_MODULE": "guichet.settings"},
@@ -1439,6 +1439,58 @@ def runtime_url(db: Database) -> str:
     if done.returncode:
         raise BenchError(f"guichet db-grants failed:\n{done.stdout}{done.stderr}")
     return done.stdout.strip()
+
+
+RUNTIME_ROLE = "guichet_bench_app"
+# The gunicorn master serving each port (gunicorn() below), for CpuMeter.
+_SERVING: dict[int, int] = {}
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of one process so far (Linux /proc); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds spent between start and stop by gunicorn's workers on `port`, by the
+    PostgreSQL backends of the runtime role on the bench database, and by this process (the
+    client threads): a figure that holds when other work shares the cores, where requests per
+    second do not."""
+
+    def __init__(self, db: Database, port: int) -> None:
+        self.db, self.port = db, port
+        self.workers = self._workers()
+        self.backends = self._backends()
+        self.client = time.process_time()
+
+    def _workers(self) -> dict[int, float]:
+        master = _SERVING[self.port]
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        return {int(pid): process_cpu_seconds(int(pid)) for pid in children}
+
+    def _backends(self) -> dict[int, float]:
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND usename = %s",
+                (self.db.name, RUNTIME_ROLE),
+            ).fetchall()
+        return {pid: process_cpu_seconds(pid) for (pid,) in rows}
+
+    @staticmethod
+    def _spent(before: dict[int, float], after: dict[int, float]) -> float:
+        # A process that appeared meanwhile counts from 0; one that left is lost (rare).
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+    def stop(self) -> dict[str, float]:
+        return {
+            "gunicorn": self._spent(self.workers, self._workers()),
+            "postgresql": self._spent(self.backends, self._backends()),
+            "client": time.process_time() - self.client,
+        }
 
 
 @contextmanager
@@ -1487,8 +1539,10 @@ def gunicorn(db: Database) -> Iterator[int]:
                 raise BenchError(f"gunicorn did not answer within 60 s:\n{_tail(log.name)}")
             time.sleep(0.2)
         say(f"gunicorn (pid {process.pid}, 2 workers) answers on 127.0.0.1:{port}")
+        _SERVING[port] = process.pid
         yield port
     finally:
+        _SERVING.pop(port, None)
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:

@@ -94,7 +94,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading with the account what the middleware asks of it.
+    "guichet.accounts.backends.AccountBackend",
 ]
 # Repeated failed log-ins lock the account for a while (django-axes); never an address alone,
 # which many people may share. The account counts its failures from every address; the pair

@@ -17,6 +17,7 @@ from guichet.accounts.models import (
     LanguageChange,
     LanguageOfService,
     User,
+    arrival_of,
     is_staff_request_user,
 )
 
@@ -48,10 +49,10 @@ def serves_in_french_only(user: object) -> bool:
         return False
     # Asked by the middleware and by the page's language switch: one lookup per request (the
     # user object lives as long as the request).
-    known: bool | None = user.__dict__.get("_serves_in_french_only")
+    known: bool | None = getattr(user, "_serves_in_french_only", None)
     if known is None:
         known = user.is_staff or user.is_superuser or is_staff_request_user(user)
-        user.__dict__["_serves_in_french_only"] = known
+        user._serves_in_french_only = known
     return known
 
 
@@ -65,6 +66,15 @@ def current_declaration(user: User | int) -> LanguageOfService | None:
     """The declaration in force, valid or past its last day; None once it was ended."""
     record = latest_record(user)
     return record if record is not None and record.change == LanguageChange.DECLARED else None
+
+
+def current_declaration_on_arrival(user: User) -> LanguageOfService | None:
+    """`current_declaration` for the middleware: no query when the account's own read showed
+    that its latest change is no declaration (`arrival_of`), as for most people."""
+    arrival = arrival_of(user)
+    if arrival is not None and arrival.language_change != LanguageChange.DECLARED:
+        return None
+    return current_declaration(user)
 
 
 def language_basis(user: object, today: date) -> LanguageOfService | None:

@@ -18,7 +18,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
-from guichet.accounts.models import TotpDevice, User, is_staff_request_user
+from guichet.accounts.models import TotpDevice, User, arrival_of, is_staff_request_user
 
 VERIFIED_KEY = "guichet_second_factor_verified"
 PENDING_KEY = "guichet_pending_login"
@@ -57,6 +57,21 @@ def enrolment_needs_mailbox_proof(user: object) -> bool:
 def second_factor_state(user: AbstractBaseUser | AnonymousUser) -> SecondFactor:
     if has_confirmed_device(user):
         return SecondFactor.VERIFY
+    return _without_device(user)
+
+
+def second_factor_state_on_arrival(user: AbstractBaseUser | AnonymousUser) -> SecondFactor:
+    """`second_factor_state` as the request arrived, for the middleware: the device is known
+    from the account's own read when the backend read it (`arrival_of`)."""
+    arrival = arrival_of(user)
+    if arrival is None:
+        return second_factor_state(user)
+    if arrival.confirmed_device:
+        return SecondFactor.VERIFY
+    return _without_device(user)
+
+
+def _without_device(user: AbstractBaseUser | AnonymousUser) -> SecondFactor:
     if second_factor_mandatory(user):
         return SecondFactor.ENROL
     return SecondFactor.NOT_REQUIRED

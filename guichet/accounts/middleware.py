@@ -60,7 +60,7 @@ class SecondFactorMiddleware:
             return None
         if not request.user.is_authenticated or mfa.session_is_verified(request):
             return None
-        state = mfa.second_factor_state(request.user)
+        state = mfa.second_factor_state_on_arrival(request.user)
         if state is mfa.SecondFactor.VERIFY:
             return redirect_to_login(request.get_full_path(), reverse("accounts:verify"))
         if state is mfa.SecondFactor.ENROL and settings.GUICHET_STAFF_MFA_REQUIRED:
@@ -103,7 +103,7 @@ class LanguageMiddleware:
             return language.FRENCH
         today = timezone.localdate()
         # `language_basis` and `expired_declaration` in one read of the declaration in force.
-        record = language.current_declaration(user)
+        record = language.current_declaration_on_arrival(user)
         if record is None:
             return language.FRENCH
         if not record.valid_on(today):

@@ -4,6 +4,7 @@ A custom user model from the first migration, as Django recommends: identity, ro
 units (issue 4) grow on it without a painful switch later.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -46,6 +47,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()
+    # What the middleware and the pages ask of the person signed in on a request, kept on the
+    # instance for that request only (read with the account by `keep_arrival`, or on first
+    # use); never columns.
+    _arrival: "Arrival"
+    _is_staff_request_user: bool
+    _has_any_role_grant: bool
+    _units_of_request_user: list["Unit"]
+    _serves_in_french_only: bool
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -165,20 +174,20 @@ def is_staff_request_user(user: User) -> bool:
     """`is_staff_member` for the person signed in on this request, asked by the middleware on
     every page (second factor, language): read once, kept on the user object like
     `units_of_request_user` (whose list it reuses). Not for a User kept across changes."""
-    known: bool | None = user.__dict__.get("_is_staff_request_user")
+    known: bool | None = getattr(user, "_is_staff_request_user", None)
     if known is None:
         known = bool(units_of_request_user(user)) or has_any_role_grant(user)
-        user.__dict__["_is_staff_request_user"] = known
+        user._is_staff_request_user = known
     return known
 
 
 def has_any_role_grant(user: User) -> bool:
     """Whether the person signed in on this request holds a global role; read once per
     request (kept on the user object)."""
-    known: bool | None = user.__dict__.get("_has_any_role_grant")
+    known: bool | None = getattr(user, "_has_any_role_grant", None)
     if known is None:
         known = RoleGrant.objects.filter(user=user).exists()
-        user.__dict__["_has_any_role_grant"] = known
+        user._has_any_role_grant = known
     return known
 
 
@@ -188,11 +197,61 @@ def units_of_request_user(user: User) -> list["Unit"]:
     Read once per request (the language of the page and the back office's access check both
     ask): kept on the user object, which lives as long as the request. Not for a User
     instance kept across changes of its memberships."""
-    known: list[Unit] | None = user.__dict__.get("_units_of_request_user")
+    known: list[Unit] | None = getattr(user, "_units_of_request_user", None)
     if known is None:
         known = list(Unit.objects.filter(memberships__user=user).order_by("name"))
-        user.__dict__["_units_of_request_user"] = known
+        user._units_of_request_user = known
     return known
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What the person signed in on this request had when the request arrived, read with the
+    account itself (`request_user_read`): only for the middleware, which asks before any view
+    can change it. A view that changes a device or a language asks the database again."""
+
+    confirmed_device: bool  # an authenticator application (the second factor)
+    language_change: str | None  # the latest change of their language of service, if any
+
+
+def request_user_read() -> "models.QuerySet[User]":
+    """Accounts read with what the middleware asks of the person signed in on every page (the
+    second factor, staff or client, the language of service): one query where there were
+    five. `keep_arrival` then files the answers on the user object."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    person = OuterRef("pk")
+    return User.objects.annotate(
+        arrival_in_a_unit=Exists(Membership.objects.filter(user=person)),
+        arrival_role_grant=Exists(RoleGrant.objects.filter(user=person)),
+        arrival_device=Exists(TotpDevice.objects.filter(user=person, confirmed_at__isnull=False)),
+        arrival_language_change=Subquery(
+            LanguageOfService.objects.filter(user=person).order_by("-id").values("change")[:1]
+        ),
+    )
+
+
+def keep_arrival(user: User) -> User:
+    """File the answers of `request_user_read` where the per-request readers look for them
+    (`is_staff_request_user`, `has_any_role_grant`, `units_of_request_user`, `arrival_of`)."""
+    facts = user.__dict__  # the annotations, set by the query on the instance itself
+    in_a_unit = bool(facts.pop("arrival_in_a_unit"))
+    role_grant = bool(facts.pop("arrival_role_grant"))
+    user._has_any_role_grant = role_grant
+    user._is_staff_request_user = in_a_unit or role_grant
+    if not in_a_unit:
+        user._units_of_request_user = []
+    user._arrival = Arrival(
+        confirmed_device=bool(facts.pop("arrival_device")),
+        language_change=facts.pop("arrival_language_change"),
+    )
+    return user
+
+
+def arrival_of(user: object) -> Arrival | None:
+    """The facts read with the account on this request; None for a user read otherwise."""
+    # getattr, not __dict__: request.user is a lazy proxy whose own __dict__ is not the user's.
+    return getattr(user, "_arrival", None) if isinstance(user, User) else None
 
 
 class Membership(models.Model):

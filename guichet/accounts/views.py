@@ -115,7 +115,7 @@ def signup_activate(request: HttpRequest) -> HttpResponse:
             request.session.pop(SIGNUP_TOKEN_KEY, None)
             # The person proved the address is theirs and chose the password a moment ago:
             # signed in at once (a new session key), not sent to the log-in page again.
-            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            auth_login(request, user, backend="guichet.accounts.backends.AccountBackend")
             record_recent_auth(request, second_factor=False)
             messages.success(request, _("Votre compte est activé et vous êtes connecté."))
             return redirect("after_login")

@@ -1,9 +1,10 @@
 """Every state change of meetings and sessions: one typed, atomic function each.
 
 Each writes the request's event (`MeetingEvent`, append-only) and an access-log entry. Booking is
-`booking_create` and nothing else: it locks the slot's row, checks the seat, and counts it in the
-same transaction, under the database's CHECK (booked <= capacity); 50 people taking the last
-seat at once get one booking and 49 `BookingError`s (tests/test_concurrency.py).
+`booking_create` and nothing else: one conditional UPDATE of the slot's row checks the seat,
+counts it and locks the row until the commit, under the database's CHECK (booked <= capacity);
+50 people taking the last seat at once get one booking and 49 `BookingError`s
+(tests/test_concurrency.py).
 """
 
 from datetime import date, datetime, timedelta
@@ -246,17 +247,64 @@ def request_create(
 def booking_create(*, request: AppointmentRequest, slot: Slot, actor: User) -> Booking:
     """Take one seat of `slot` for `request`: the only way a seat is taken.
 
-    The slot's row is locked (SELECT … FOR UPDATE) while its seats are counted, and the database
-    refuses `booked > capacity` whatever happens; a full, past or cancelled slot, or one of
-    another service, raises BookingError and nothing changes."""
-    locked_request = AppointmentRequest.objects.select_for_update().get(pk=request.pk)
-    _require_client_or_staff(actor, locked_request)
-    if not locked_request.is_active:
+    The seat is counted by one conditional UPDATE of the slot's row (free seat, not cancelled,
+    not past, the request's service), which locks that row until the commit: of people taking
+    the last seat at once, the first gets it and the others' UPDATE, which waited for the lock,
+    finds the seat gone. The database refuses `booked > capacity` and a second live booking of
+    a request whatever happens. A full, past or cancelled slot, one of another service, or a
+    request that is no longer open raises BookingError and nothing changes. `slot` is not read
+    again: its `booked` stays what the caller read."""
+    locked = _take_request(request, actor)
+    if not Slot.objects.filter(
+        pk=slot.pk,
+        service_code=locked.service_code,
+        cancelled_at__isnull=True,
+        starts_at__gt=timezone.now(),
+        booked__lt=F("capacity"),
+    ).update(booked=F("booked") + 1):
+        _take_seat_or_say_why(slot.pk, locked)
+    try:
+        # No savepoint of its own: a refusal rolls the whole booking back anyway.
+        with transaction.atomic(savepoint=False):
+            booking = Booking.objects.create(request=locked, slot=slot)
+    except IntegrityError as exc:  # one live booking per request: the lock made it so already
+        raise BookingError(_("Un rendez-vous est déjà fixé pour cette demande.")) from exc
+    locked.state = RequestState.BOOKED
+    _event(locked, EventKind.BOOKED, actor, booking=booking, slot=slot.pk)
+    _queue_confirmation(booking)
+    return booking
+
+
+def _take_request(request: AppointmentRequest, actor: User) -> AppointmentRequest:
+    """Mark `request` booked, its row locked until the commit; the request to book, or
+    BookingError saying why it cannot be.
+
+    Its client, the usual case, costs one UPDATE that also checks that the request is still
+    theirs and open. Otherwise (staff, or a request that is not open any more) the row is
+    locked and read again, to check who acts and to say why."""
+    if request.client_id is not None and request.client_id == actor.pk:
+        if AppointmentRequest.objects.filter(
+            pk=request.pk, client_id=actor.pk, state=RequestState.OPEN
+        ).update(state=RequestState.BOOKED):
+            return request
+    locked = AppointmentRequest.objects.select_for_update().get(pk=request.pk)
+    _require_client_or_staff(actor, locked)
+    if not locked.is_active:
         raise BookingError(_("Cette demande est terminée : faites une nouvelle demande."))
-    if locked_request.bookings.filter(state=BookingState.BOOKED).exists():
+    if locked.state == RequestState.BOOKED or (
+        locked.bookings.filter(state=BookingState.BOOKED).exists()
+    ):
         raise BookingError(_("Un rendez-vous est déjà fixé pour cette demande."))
-    locked = Slot.objects.select_for_update().get(pk=slot.pk)
-    if locked.service_code != locked_request.service_code:
+    locked.state = RequestState.BOOKED
+    locked.save(update_fields=["state"])
+    return locked
+
+
+def _take_seat_or_say_why(slot_pk: int, request: AppointmentRequest) -> None:
+    """The conditional UPDATE took no seat: lock the slot and say why; if nothing is wrong any
+    more (a seat was given back in between), take it under the lock."""
+    locked = Slot.objects.select_for_update().get(pk=slot_pk)
+    if locked.service_code != request.service_code:
         raise BookingError(_("Ce créneau est celui d'un autre service."))
     if locked.cancelled_at is not None:
         raise BookingError(_("Ce créneau a été annulé : choisissez-en un autre."))
@@ -270,17 +318,10 @@ def booking_create(*, request: AppointmentRequest, slot: Slot, actor: User) -> B
             )
         )
     try:
-        # No savepoint of its own: a refusal rolls the whole booking back anyway.
         with transaction.atomic(savepoint=False):
-            Slot.objects.filter(pk=locked.pk).update(booked=F("booked") + 1)
-            booking = Booking.objects.create(request=locked_request, slot=locked)
+            Slot.objects.filter(pk=slot_pk).update(booked=F("booked") + 1)
     except IntegrityError as exc:  # the CHECK: nothing could get past the lock, but if it did
         raise BookingError(_("Ce créneau est complet.")) from exc
-    locked_request.state = RequestState.BOOKED
-    locked_request.save(update_fields=["state"])
-    _event(locked_request, EventKind.BOOKED, actor, booking=booking, slot=locked.pk)
-    _confirm_after_commit(booking)
-    return booking
 
 
 def _require_client_or_staff(actor: User, request: AppointmentRequest) -> None:
@@ -289,11 +330,14 @@ def _require_client_or_staff(actor: User, request: AppointmentRequest) -> None:
     _require_staff(actor, request.office)
 
 
-def _confirm_after_commit(booking: Booking) -> None:
+def _queue_confirmation(booking: Booking) -> None:
+    """Queue the confirmation IN the booking's transaction (as dossiers queue their letters'
+    notices, docs/reliability.md): the task's row commits with the booking or not at all, so a
+    crash right after the commit cannot lose the e-mail, and the worker never sees the task
+    before the booking exists."""
     from guichet.appointments.tasks import send_confirmation
 
-    booking_id = booking.pk
-    transaction.on_commit(lambda: send_confirmation.enqueue(booking_id))
+    send_confirmation.enqueue(booking.pk)
 
 
 def _release_seat(slot: Slot, actor: User | None) -> Booking | None:
@@ -318,7 +362,7 @@ def _release_seat(slot: Slot, actor: User | None) -> Booking | None:
         waiting.state = RequestState.BOOKED
         waiting.save(update_fields=["state"])
         _event(waiting, EventKind.SEATED_FROM_WAITING, actor, booking=booking, slot=slot.pk)
-        _confirm_after_commit(booking)
+        _queue_confirmation(booking)
         return booking
     return None
 

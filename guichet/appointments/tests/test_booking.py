@@ -5,6 +5,8 @@ from datetime import date, time
 import pytest
 import time_machine
 from django.core import mail
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
 from guichet.append_only import AppendOnlyError
@@ -101,6 +103,96 @@ def test_a_full_slot_is_refused_and_nothing_changes(personas: Personas, offices:
     slot.refresh_from_db()
     other.refresh_from_db()
     assert (slot.booked, other.state, other.bookings.count()) == (1, RequestState.OPEN, 0)
+
+
+def booking_state(request: AppointmentRequest, slot: Slot) -> tuple[str, int, int, int]:
+    """What a refused booking must leave as it was: the request's state, the slot's count, the
+    request's bookings and the confirmations queued."""
+    request.refresh_from_db()
+    slot.refresh_from_db()
+    return (request.state, slot.booked, request.bookings.count(), DBTaskResult.objects.count())
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_booking_queues_its_confirmation_in_its_transaction(
+    personas: Personas, offices: Offices
+) -> None:
+    slot = meeting_slot(offices.montreal, personas.agent, "2026-12-09 09:00")
+    request = ask(personas, offices)
+    booking = services.booking_create(request=request, slot=slot, actor=personas.owner)
+    [task] = DBTaskResult.objects.all()
+    assert (task.task_path, task.args_kwargs) == (
+        "guichet.appointments.tasks.send_confirmation",
+        {"args": [booking.pk], "kwargs": {}},
+    )
+    assert booking_state(request, slot) == (RequestState.BOOKED, 1, 1, 1)
+    assert (booking.request.state, booking.slot_id) == (RequestState.BOOKED, slot.pk)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_staff_of_the_office_book_for_the_client_and_others_are_refused(
+    personas: Personas, offices: Offices
+) -> None:
+    slot = meeting_slot(offices.montreal, personas.agent, "2026-12-09 09:00")
+    request = ask(personas, offices)
+    for stranger in (personas.other_agent, personas.other_client):
+        with pytest.raises(services.AppointmentError, match="personnel de ce bureau"):
+            services.booking_create(request=request, slot=slot, actor=stranger)
+        assert booking_state(request, slot) == (RequestState.OPEN, 0, 0, 0)
+    booking = services.booking_create(request=request, slot=slot, actor=personas.agent)
+    assert booking_state(request, slot) == (RequestState.BOOKED, 1, 1, 1)
+    assert request.events.get(kind=EventKind.BOOKED).actor == personas.agent
+    assert booking.state == BookingState.BOOKED
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_request_booked_or_ended_is_not_booked_again(
+    personas: Personas, offices: Offices
+) -> None:
+    slot = meeting_slot(offices.montreal, personas.agent, "2026-12-09 09:00")
+    later = meeting_slot(offices.montreal, personas.agent, "2026-12-10 09:00")
+    request = ask(personas, offices)
+    services.booking_create(request=request, slot=slot, actor=personas.owner)
+    before = booking_state(request, later)
+    with pytest.raises(services.BookingError, match="déjà fixé"):
+        services.booking_create(request=request, slot=later, actor=personas.owner)
+    assert booking_state(request, later) == before == (RequestState.BOOKED, 0, 1, 1)
+    # A request marked open that still has a live booking: the database's constraint refuses.
+    AppointmentRequest.objects.filter(pk=request.pk).update(state=RequestState.OPEN)
+    with pytest.raises(services.BookingError, match="déjà fixé"):
+        services.booking_create(request=request, slot=later, actor=personas.owner)
+    assert booking_state(request, later) == (RequestState.OPEN, 0, 1, 1)
+    AppointmentRequest.objects.filter(pk=request.pk).update(state=RequestState.CANCELLED)
+    with pytest.raises(services.BookingError, match="terminée"):
+        services.booking_create(request=request, slot=later, actor=personas.owner)
+    assert booking_state(request, later) == (RequestState.CANCELLED, 0, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        ("service", "autre service"),
+        ("cancelled", "annulé"),
+        ("past", "passé"),
+    ],
+)
+@time_machine.travel(NOW, tick=False)
+def test_a_slot_of_another_service_cancelled_or_past_is_refused(
+    personas: Personas, offices: Offices, spoil: str, message: str
+) -> None:
+    slot = meeting_slot(offices.montreal, personas.agent, "2026-12-09 09:00")
+    request = ask(personas, offices)
+    if spoil == "service":
+        Slot.objects.filter(pk=slot.pk).update(service_code=SERVICES[1])
+    elif spoil == "cancelled":
+        Slot.objects.filter(pk=slot.pk).update(cancelled_at=local("2026-12-04 09:00"))
+    else:
+        Slot.objects.filter(pk=slot.pk).update(
+            starts_at=local("2026-12-04 09:00"), ends_at=local("2026-12-04 09:45")
+        )
+    with pytest.raises(services.BookingError, match=message):
+        services.booking_create(request=request, slot=slot, actor=personas.owner)
+    assert booking_state(request, slot) == (RequestState.OPEN, 0, 0, 0)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -232,3 +324,21 @@ def test_slots_that_keep_the_promise_come_first(personas: Personas, offices: Off
     meeting_slot(offices.quebec, personas.other_agent, "2026-12-08 09:00")
     offers = offered_slots(ask(personas, offices))
     assert [(o.slot.pk, o.keeps_promise) for o in offers] == [(soon.pk, True), (late.pk, False)]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_seat_given_back_between_the_update_and_the_lock_is_taken(
+    personas: Personas, offices: Offices
+) -> None:
+    # booking_create's UPDATE found no free seat, then the lock shows one (freed in between):
+    # the seat is taken under the lock rather than refused.
+    slot = meeting_slot(offices.montreal, personas.agent, "2026-12-09 09:00")
+    request = ask(personas, offices)
+    with transaction.atomic():
+        services._take_seat_or_say_why(slot.pk, request)
+    slot.refresh_from_db()
+    assert slot.booked == 1
+    with pytest.raises(services.BookingError, match="complet"), transaction.atomic():
+        services._take_seat_or_say_why(slot.pk, request)
+    slot.refresh_from_db()
+    assert slot.booked == 1

@@ -47,7 +47,7 @@ from guichet.reports.figures import EMPTY, groups, shares, summarize
 from guichet.reports.models import LiveClock, LiveClockState
 from guichet.reports.tests.builders import insert_dossier
 from guichet.reports.tests.test_clocktable import random_history
-from guichet.testing import Personas
+from guichet.testing import Personas, run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -326,3 +326,20 @@ def test_a_dossier_removed_takes_its_clocks_with_it(personas: Personas) -> None:
         DossierEvent.objects.filter(dossier=gone).delete()
         gone.delete()
     assert set(LiveClock.objects.values_list("dossier_id", flat=True)) == {kept.pk}
+
+
+def test_the_refresh_command_builds_then_catches_up(
+    personas: Personas, capsys: pytest.CaptureFixture[str]
+) -> None:
+    insert_dossier("caq-etudiant", D("2026-11-02"), [(EventKind.DECIDED, D("2026-11-10"))])
+    with time_machine.travel("2026-11-16 10:00 -05:00", tick=False):
+        first = run_command(capsys, "dashboard-refresh")
+        assert first.code == 0
+        assert "reconstruite : 1 dossiers recalculés, 1 délais écrits" in first.out
+        insert_dossier("caq-etudiant", D("2026-11-03"))
+        again = run_command(capsys, "dashboard-refresh")
+        # The first dossier again too: its events are within the OVERLAP looked at again.
+        assert "mise à jour : 2 dossiers recalculés, 2 délais écrits" in again.out
+        full = run_command(capsys, "dashboard-refresh", "--full")
+        assert "reconstruite : 2 dossiers recalculés, 2 délais écrits" in full.out
+    assert LiveClock.objects.count() == 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 from django.db import connections
@@ -174,7 +175,7 @@ def _grouped(clocks: QuerySet[LiveClock], *columns: str) -> ct.Ints:
     return np.array(rows, dtype=np.int64).reshape(len(rows), len(columns) + 1)
 
 
-def _per_dossier(running: QuerySet[LiveClock]) -> QuerySet[LiveClock]:
+def _per_dossier(running: QuerySet[LiveClock]) -> Any:
     """Each dossier of `running`, its age (the most counted days of its running clocks) and
     whether one of them is overdue."""
     late = Case(When(status=OVERDUE, then=Value(1)), default=Value(0), output_field=IntegerField())
@@ -350,7 +351,7 @@ def _open_kind_q(kind: str) -> Q:
     return ahead & Q(at_risk=(kind == "a-risque"))
 
 
-def _age_q(per: QuerySet[LiveClock], key: str) -> QuerySet[LiveClock] | None:
+def _age_q(per: Any, key: str) -> Any:
     """The dossiers of `per` (`_per_dossier`) whose age is in the bucket `key`."""
     keys = [b[0] for b in AGE_BUCKETS]
     if key not in keys:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 from django.conf import settings
@@ -86,7 +86,7 @@ def basis() -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _last_event() -> tuple[int | None, object]:
+def _last_event() -> tuple[int | None, datetime | None]:
     last = (
         DossierEvent.objects.using(PRIMARY).order_by("-pk").values_list("pk", "recorded_at").first()
     )

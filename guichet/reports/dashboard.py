@@ -15,8 +15,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from django.db import connections
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Count, Max, Q, QuerySet
 
 from guichet.catalogue.models import Commitment, CommitmentUnit
 from guichet.clock.batch import OVERDUE, SUSPENDED
@@ -176,23 +175,15 @@ def _grouped(clocks: QuerySet[LiveClock], *columns: str) -> ct.Ints:
 
 
 def _per_dossier(running: QuerySet[LiveClock]) -> Any:
-    """Each dossier of `running`, its age (the most counted days of its running clocks) and
-    whether one of them is overdue."""
-    late = Case(When(status=OVERDUE, then=Value(1)), default=Value(0), output_field=IntegerField())
-    return running.values("dossier").annotate(age=Max("elapsed"), late=Max(late)).order_by()
+    """Each dossier of `running` and its age (the most counted days of its running clocks):
+    for a drill-down into one commitment's clocks (else `oldest` says it)."""
+    return running.values("dossier").annotate(age=Max("elapsed")).order_by()
 
 
 def _backlog(running: QuerySet[LiveClock]) -> ct.Ints:
-    """(age, late, dossiers) rows: the open dossiers counted by age, in the database."""
-    per = _per_dossier(running)
-    sql, params = per.query.sql_with_params()
-    with connections[per.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT age, late, COUNT(*) FROM ({sql}) per_dossier GROUP BY age, late",  # noqa: S608 (the ORM's own SQL)
-            params,
-        )
-        rows = cursor.fetchall()
-    return np.array(rows, dtype=np.int64).reshape(len(rows), 3)
+    """(age, late, dossiers) rows: the open dossiers counted by age, from the oldest running
+    clock of each (the scope's filters are the dossier's: all its clocks are in, or none)."""
+    return _grouped(running.filter(oldest=True), "elapsed", "dossier_late")
 
 
 def commitments_in_scope(f: Filters, seen: set[int]) -> list[Commitment]:
@@ -351,16 +342,16 @@ def _open_kind_q(kind: str) -> Q:
     return ahead & Q(at_risk=(kind == "a-risque"))
 
 
-def _age_q(per: Any, key: str) -> Any:
-    """The dossiers of `per` (`_per_dossier`) whose age is in the bucket `key`."""
+def _age_q(per: Any, key: str, age: str) -> Any:
+    """The dossiers of `per` whose age (its column `age`) is in the bucket `key`."""
     keys = [b[0] for b in AGE_BUCKETS]
     if key not in keys:
         return None
     i = keys.index(key)
     if i > 0:
-        per = per.filter(age__gte=AGE_BUCKETS[i][2])
+        per = per.filter(**{f"{age}__gte": AGE_BUCKETS[i][2]})
     if i < len(AGE_BUCKETS) - 1:
-        per = per.filter(age__lte=AGE_BUCKETS[i][3])
+        per = per.filter(**{f"{age}__lte": AGE_BUCKETS[i][3]})
     return per
 
 
@@ -381,11 +372,19 @@ def drill(f: Filters, d: Drill, first: int, size: int) -> Clocks:
         rows = rows.order_by("-stop", "dossier", "commitment")
         return Clocks(rows.count(), _table(rows[first : first + size]))
     running = running_in(scope)
+    # Without a commitment, every running clock of a dossier is in: its age is its oldest's.
+    whole = d.commitment is None
     if d.age is not None:
-        aged = _age_q(_per_dossier(running), d.age)
+        if whole:
+            aged = _age_q(running.filter(oldest=True), d.age, "elapsed")
+        else:
+            aged = _age_q(_per_dossier(running), d.age, "age")
         if aged is None:
             return Clocks(0, ct.ClockTable.empty())
         running = running.filter(dossier__in=aged.values("dossier"))
+    if d.what == "age" and whole:
+        firsts = running.filter(oldest=True).order_by("-elapsed", "dossier")
+        return Clocks(firsts.count(), _table(firsts[first : first + size]))
     if d.what == "age":
         # One line per dossier: its oldest running clock (the first commitment of a tie).
         per = _per_dossier(running).order_by("-age", "dossier")

@@ -38,6 +38,7 @@ from django.utils import timezone
 from guichet.calendars.services import current_calendar
 from guichet.catalogue.models import Declaration
 from guichet.clock import BusinessCalendar
+from guichet.clock.batch import OVERDUE
 from guichet.dossiers.models import DossierEvent
 from guichet.replica import on_primary
 from guichet.reports import clocktable as ct
@@ -224,6 +225,25 @@ def _analyze() -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(LiveClock._meta.db_table)}")
 
 
+def dossier_flags(table: ct.ClockTable) -> tuple[ct.Bools, ct.Bools]:
+    """For each row: whether it is the oldest running clock of its open dossier (the most
+    counted days, the first commitment of a tie), and whether one of the dossier's running
+    clocks is overdue. A dossier's rows are always computed together, so this holds."""
+    oldest = np.zeros(len(table), dtype=bool)
+    late = np.zeros(len(table), dtype=bool)
+    rows = np.flatnonzero((table.outcome == ct.RUNNING) & table.open)
+    if rows.size:
+        rows = rows[np.lexsort((table.commitment[rows], -table.elapsed[rows], table.dossier[rows]))]
+        dossiers = table.dossier[rows]
+        first = np.ones(rows.size, dtype=bool)
+        first[1:] = dossiers[1:] != dossiers[:-1]
+        starts = np.flatnonzero(first)
+        oldest[rows[first]] = True
+        any_late = np.logical_or.reduceat(table.status[rows] == OVERDUE, starts)
+        late[rows] = np.repeat(any_late, np.diff(np.append(starts, rows.size)))
+    return oldest, late
+
+
 def _columns(table: ct.ClockTable) -> list[list[object]]:
     out: list[list[object]] = []
     for name in COLUMNS:
@@ -232,7 +252,8 @@ def _columns(table: ct.ClockTable) -> list[list[object]]:
             out.append(values.view("datetime64[D]").astype(object).tolist())  # NaT: None
         else:
             out.append(values.tolist())
-    return out
+    oldest, late = dossier_flags(table)
+    return [*out, oldest.tolist(), late.tolist()]
 
 
 def _insert(table: ct.ClockTable) -> int:
@@ -241,7 +262,9 @@ def _insert(table: ct.ClockTable) -> int:
         return 0
     connection = connections[PRIMARY]
     quote = connection.ops.quote_name
-    names = ", ".join(quote("dossier_id" if n == "dossier" else n) for n in COLUMNS)
+    names = ", ".join(
+        quote("dossier_id" if n == "dossier" else n) for n in (*COLUMNS, "oldest", "dossier_late")
+    )
     db_table = quote(LiveClock._meta.db_table)
     rows = zip(*_columns(table), strict=True)
     if connection.vendor == "postgresql":
@@ -251,7 +274,7 @@ def _insert(table: ct.ClockTable) -> int:
                 for row in rows:
                     copy.write_row(row)
         return len(table)
-    marks = ", ".join(["%s"] * len(COLUMNS))
+    marks = ", ".join(["%s"] * (len(COLUMNS) + 2))
     sql = f"INSERT INTO {db_table} ({names}) VALUES ({marks})"  # noqa: S608 (model names)
     with connection.cursor() as cursor:
         batch = list(rows)

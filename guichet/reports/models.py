@@ -83,6 +83,10 @@ class LiveClock(models.Model):
     status = models.SmallIntegerField(_("état"))  # guichet.clock.batch status
     at_risk = models.BooleanField(_("à risque"))
     due = models.DateField(_("échéance"), null=True)
+    # Of the running clocks of an open dossier: this one has counted the most days (the first
+    # commitment of a tie), and whether any of them is overdue. The backlog by age counts these.
+    oldest = models.BooleanField(_("délai le plus avancé du dossier"))
+    dossier_late = models.BooleanField(_("dossier en retard"))
 
     class Meta:
         verbose_name = _("délai du tableau de bord")
@@ -96,6 +100,13 @@ class LiveClock(models.Model):
                 include=["commitment", "stop_month", "elapsed", "met", "service", "channel"],
                 condition=models.Q(outcome=0),
                 name="liveclock_stopped",
+            ),
+            # The oldest running clock of each open dossier of some units: the backlog.
+            models.Index(
+                fields=["unit", "elapsed"],
+                include=["dossier_late", "dossier", "service", "channel"],
+                condition=models.Q(outcome=1, open=True, oldest=True),
+                name="liveclock_backlog",
             ),
             # The running clocks of the open dossiers of some units (1: clocktable.RUNNING).
             models.Index(

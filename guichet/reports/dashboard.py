@@ -150,7 +150,8 @@ def age_bucket_of(ages: ct.Ints) -> ct.Ints:
 
 def in_scope(f: Filters) -> QuerySet[LiveClock]:
     """The clocks of the filters' units, service and channel (not the period)."""
-    clocks = LiveClock.objects.filter(unit__in=f.units).exclude(commitment=ct.PROCESSING)
+    # The table holds no processing pseudo-clock (ct.PROCESSING): nothing to leave out.
+    clocks = LiveClock.objects.filter(unit__in=f.units)
     if f.services is not None:
         clocks = clocks.filter(service__in=f.services)
     if f.channel is not None:
@@ -374,6 +375,14 @@ def drill(f: Filters, d: Drill, first: int, size: int) -> Clocks:
     running = running_in(scope)
     # Without a commitment, every running clock of a dossier is in: its age is its oldest's.
     whole = d.commitment is None
+    if d.what == "age" and whole:
+        firsts = running.filter(oldest=True)
+        if d.age is not None:
+            firsts = _age_q(firsts, d.age, "elapsed")
+            if firsts is None:
+                return Clocks(0, ct.ClockTable.empty())
+        firsts = firsts.order_by("-elapsed", "dossier")
+        return Clocks(firsts.count(), _table(firsts[first : first + size]))
     if d.age is not None:
         if whole:
             aged = _age_q(running.filter(oldest=True), d.age, "elapsed")
@@ -382,9 +391,6 @@ def drill(f: Filters, d: Drill, first: int, size: int) -> Clocks:
         if aged is None:
             return Clocks(0, ct.ClockTable.empty())
         running = running.filter(dossier__in=aged.values("dossier"))
-    if d.what == "age" and whole:
-        firsts = running.filter(oldest=True).order_by("-elapsed", "dossier")
-        return Clocks(firsts.count(), _table(firsts[first : first + size]))
     if d.what == "age":
         # One line per dossier: its oldest running clock (the first commitment of a tie).
         per = _per_dossier(running).order_by("-age", "dossier")

@@ -171,7 +171,7 @@ def running_in(clocks: QuerySet[LiveClock]) -> QuerySet[LiveClock]:
 
 def _grouped(clocks: QuerySet[LiveClock], *columns: str) -> ct.Ints:
     """(columns..., count) for each distinct combination, as an int64 array."""
-    rows = list(clocks.values_list(*columns).annotate(n=Count("pk")).order_by())
+    rows = list(clocks.values_list(*columns).annotate(n=Count("*")).order_by())
     return np.array(rows, dtype=np.int64).reshape(len(rows), len(columns) + 1)
 
 

@@ -4,12 +4,13 @@ several filters, new events applied incrementally, a suspension, a new day, a ca
 """
 
 import random
+import threading
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, connections, transaction
 
 from guichet.accounts.models import Unit, UnitService
 from guichet.append_only import purge_writable
@@ -342,4 +343,40 @@ def test_the_refresh_command_builds_then_catches_up(
         assert "mise à jour : 2 dossiers recalculés, 2 délais écrits" in again.out
         full = run_command(capsys, "dashboard-refresh", "--full")
         assert "reconstruite : 2 dossiers recalculés, 2 délais écrits" in full.out
+    assert LiveClock.objects.count() == 2
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has no row locks: its writers take turns"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_catch_up_under_way_elsewhere_is_not_waited_for(personas: Personas) -> None:
+    """Another process holds the state row (its catch-up is under way): a look at the
+    dashboard reads the table as it is, with its stamp, instead of waiting."""
+    insert_dossier("caq-etudiant", D("2026-11-02"))
+    before = refresh(D("2026-11-16"))
+    insert_dossier("caq-etudiant", D("2026-11-03"))
+    held = threading.Event()
+    release = threading.Event()
+
+    def other_process() -> None:
+        try:
+            with transaction.atomic():
+                LiveClockState.objects.select_for_update().get()
+                held.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=other_process)
+    other.start()
+    try:
+        assert held.wait(10)
+        assert live.catch_up(D("2026-11-16"), wait=False).skipped
+        assert refresh(D("2026-11-16")) == before  # not the new dossier's event: as it was
+        assert LiveClock.objects.count() == 1
+    finally:
+        release.set()
+        other.join()
+    assert refresh(D("2026-11-16")) == data_stamp()
     assert LiveClock.objects.count() == 2

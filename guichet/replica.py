@@ -13,7 +13,8 @@ there is no `replica` database and everything reads from the primary as before.
 """
 
 import contextvars
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
@@ -46,6 +47,16 @@ def reads_from_replica(view: Callable[P, R]) -> Callable[P, R]:
             _on_replica.reset(token)
 
     return wrapper
+
+
+@contextmanager
+def on_primary() -> Iterator[None]:
+    """Inside a replica view, reads that must see the primary (what is about to be written)."""
+    token = _on_replica.set(False)
+    try:
+        yield
+    finally:
+        _on_replica.reset(token)
 
 
 class ReplicaRouter:

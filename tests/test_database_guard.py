@@ -29,6 +29,8 @@ from guichet.complaints.services import complaint_file
 from guichet.contact.services import enquiry_receive
 from guichet.privacy.models import InfoRequestKind
 from guichet.privacy.services import info_request_submit
+from guichet.reports import live
+from guichet.reports.models import LiveClock
 from guichet.testing import Personas, make_dossier, run_command
 
 pytestmark = pytest.mark.django_db
@@ -265,6 +267,11 @@ def test_the_runtime_role_cannot_rewrite_any_history_but_guichet_works_as_it(
             assert result.code == 2
             assert "la purge s'exécute avec le rôle propriétaire" in result.err
             assert run_command(capsys, "access-log", "verify").code == 0
+            # The dashboard's shared clock table is a cache: the runtime role rebuilds it
+            # (DELETE, COPY) and keeps its state row (UPDATE).
+            built = live.catch_up(timezone.localdate(), full=True)
+            assert built.rebuilt and built.clocks == LiveClock.objects.count() > 0
+            assert not live.catch_up(timezone.localdate()).rebuilt
 
 
 @postgresql_only

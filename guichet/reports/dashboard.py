@@ -1,99 +1,42 @@
-"""The live dashboard's figures, from the same clock table as the annual report.
+"""The live dashboard's figures, from the same clocks as the annual report.
 
-The clock table of every dossier is computed once per process (seconds for a million dossiers)
-and then kept up to date from the event log: events are append-only, so the dossiers touched
-since the last look are those with an event numbered above it. Only they are recomputed. A new
-day, a calendar change or a new declaration version recomputes everything. Each request then
-filters and counts numpy arrays, which takes milliseconds.
+Every clock of every dossier is in a table of the database that every process shares
+(`LiveClock`, kept current from the event log by guichet/reports/live.py). The figures are a
+few grouped queries over it, filtered by the supervisor's units, the service, the channel and
+the period: each returns a few hundred rows (counts by commitment, month, business days and
+outcome) that numpy turns into shares, medians and 90th percentiles. A process keeps no table:
+its memory does not grow with the data, and its first request costs what the others do.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
-from django.db import connection
-from django.utils import timezone
+from django.db.models import Count, Max, Q, QuerySet
 
-from guichet.calendars.services import business_calendar
-from guichet.catalogue.models import Commitment, CommitmentUnit, Declaration
-from guichet.clock import BusinessCalendar
+from guichet.catalogue.models import Commitment, CommitmentUnit
 from guichet.clock.batch import OVERDUE, SUSPENDED
-from guichet.dossiers.models import DossierEvent
 from guichet.measures import Stopped, forget_recent, stopped_recently
 from guichet.reports import clocktable as ct
-from guichet.reports.annual import DataStamp, data_stamp, months_of
-from guichet.reports.figures import EMPTY, Result, groups, shares, summarize
-
-# Events recorded below the last one seen but committed after it (a slow transaction) are
-# caught by looking this many events back each time.
-OVERLAP = 1_000
-CHUNK = 500  # dossiers per query when recomputing some of them
-
-
-@dataclass
-class _Live:
-    key: tuple[object, ...]
-    cal: BusinessCalendar
-    watermark: int
-    table: ct.ClockTable
-    stamp: DataStamp
-
-
-_lock = threading.Lock()
-_live: _Live | None = None
+from guichet.reports import live
+from guichet.reports.annual import DataStamp, months_of
+from guichet.reports.figures import EMPTY, Result, shares, summarize
+from guichet.reports.models import LiveClock
 
 
 def clear_cache() -> None:
-    global _live
-    with _lock:
-        _live = None
+    """Forget what this process keeps: the other apps' recent measures, and the shared table
+    is rebuilt on the next look (tests)."""
+    live.forget()
     forget_recent()
 
 
-def _key(today: date) -> tuple[object, ...]:
-    versions = tuple(Declaration.objects.order_by("pk").values_list("pk", "checksum"))
-    return (connection.alias, connection.settings_dict.get("NAME"), versions, today)
-
-
-def live_table(today: date | None = None) -> tuple[ct.ClockTable, DataStamp]:
-    """Every clock of every dossier as of today, brought up to date with the event log."""
-    global _live
-    today = today or timezone.localdate()
-    cal = business_calendar()
-    key = _key(today)
-    stamp = data_stamp()
-    last = stamp.last_event or 0
-    with _lock:
-        live = _live
-        if live is None or live.key != key or live.cal is not cal or last < live.watermark:
-            table = _by_dossier(ct.clock_table(cal, ct.Scope(events_until=last), today))
-            live = _Live(key, cal, last, table, stamp)
-        elif last > live.watermark:
-            touched = np.fromiter(
-                DossierEvent.objects.filter(pk__gt=live.watermark - OVERLAP, pk__lte=last)
-                .values_list("dossier_id", flat=True)
-                .distinct(),
-                dtype=np.int64,
-            )
-            fresh = [
-                ct.clock_table(
-                    cal, ct.Scope(dossiers=tuple(chunk.tolist()), events_until=last), today
-                )
-                for chunk in np.array_split(touched, max(1, -(-touched.size // CHUNK)))
-                if chunk.size
-            ]
-            table = ct.ClockTable.concat([live.table.without_dossiers(touched), *fresh])
-            live = _Live(key, cal, last, _by_dossier(table), stamp)
-        _live = live
-        return live.table, live.stamp
-
-
-def _by_dossier(table: ct.ClockTable) -> ct.ClockTable:
-    """The clocks of each dossier next to each other: per-dossier figures need no sort."""
-    return table.take(np.argsort(table.dossier, kind="stable"))
+def refresh(today: date | None = None) -> DataStamp:
+    """The shared clock table brought up to date (guichet/reports/live.py); its data stamp."""
+    return live.refresh(today)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,38 +125,6 @@ def month_start(index: int) -> date:
     return date(1970 + year, month + 1, 1)
 
 
-def scope_mask(table: ct.ClockTable, f: Filters) -> ct.Bools:
-    if len(f.units) == 1:
-        mask: ct.Bools = table.unit == f.units[0]
-    else:
-        mask = np.isin(table.unit, f.units)
-    mask &= table.commitment != ct.PROCESSING
-    if f.services is not None:
-        mask &= np.isin(table.service, f.services)
-    if f.channel is not None:
-        mask &= table.channel == f.channel
-    return mask
-
-
-def stopped_mask(table: ct.ClockTable, f: Filters) -> ct.Bools:
-    mask: ct.Bools = (
-        (table.outcome == ct.STOPPED)
-        & (table.stop >= ct.day_number(f.start))
-        & (table.stop <= ct.day_number(f.end))
-    )
-    return mask
-
-
-def open_mask(table: ct.ClockTable) -> ct.Bools:
-    mask: ct.Bools = (table.outcome == ct.RUNNING) & table.open
-    return mask
-
-
-def open_kind(table: ct.ClockTable) -> ct.Ints:
-    """0 overdue, 1 at risk, 2 on track, 3 suspended (index into OPEN_KINDS)."""
-    return _open_kind(table.status, table.at_risk)
-
-
 def _open_kind(status: ct.Ints, at_risk: ct.Bools) -> ct.Ints:
     kind = np.full(status.size, 2, dtype=np.int64)
     kind[at_risk] = 1
@@ -222,31 +133,58 @@ def _open_kind(status: ct.Ints, at_risk: ct.Bools) -> ct.Ints:
     return kind
 
 
-def dossier_ages(table: ct.ClockTable) -> tuple[ct.Ints, ct.Ints, ct.Bools]:
-    """For the open clocks of `table`: each dossier, its age (the most counted days of its
-    running clocks) and whether one of them is overdue."""
-    return _dossier_ages(table.dossier, table.elapsed, table.status == OVERDUE)
-
-
-def _dossier_ages(
-    dossiers: ct.Ints, elapsed: ct.Ints, late: ct.Bools
-) -> tuple[ct.Ints, ct.Ints, ct.Bools]:
-    if not dossiers.size:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool)
-    if (np.diff(dossiers) < 0).any():  # not grouped by dossier yet
-        order = np.argsort(dossiers, kind="stable")
-        dossiers, elapsed, late = dossiers[order], elapsed[order], late[order]
-    first = np.ones(dossiers.size, dtype=bool)
-    first[1:] = dossiers[1:] != dossiers[:-1]
-    starts = np.flatnonzero(first)
-    ages = np.maximum.reduceat(elapsed, starts)
-    overdue = np.logical_or.reduceat(late, starts)
-    return dossiers[starts], ages, overdue
+def open_kind(table: ct.ClockTable) -> ct.Ints:
+    """0 overdue, 1 at risk, 2 on track, 3 suspended (index into OPEN_KINDS)."""
+    return _open_kind(table.status, table.at_risk)
 
 
 def age_bucket_of(ages: ct.Ints) -> ct.Ints:
     bounds = np.array([b[2] for b in AGE_BUCKETS[1:]], dtype=np.int64)
     return np.searchsorted(bounds, ages, side="right")
+
+
+# ---------------------------------------------------------------------------------------------
+# The clocks of a scope, in the shared table
+# ---------------------------------------------------------------------------------------------
+
+
+def in_scope(f: Filters) -> QuerySet[LiveClock]:
+    """The clocks of the filters' units, service and channel (not the period)."""
+    # The table holds no processing pseudo-clock (ct.PROCESSING): nothing to leave out.
+    clocks = LiveClock.objects.filter(unit__in=f.units)
+    if f.services is not None:
+        clocks = clocks.filter(service__in=f.services)
+    if f.channel is not None:
+        clocks = clocks.filter(channel=f.channel)
+    return clocks
+
+
+def stopped_in(clocks: QuerySet[LiveClock], f: Filters) -> QuerySet[LiveClock]:
+    """Those that stopped during the period."""
+    return clocks.filter(outcome=ct.STOPPED, stop__gte=f.start, stop__lte=f.end)
+
+
+def running_in(clocks: QuerySet[LiveClock]) -> QuerySet[LiveClock]:
+    """Those still running, of open dossiers."""
+    return clocks.filter(outcome=ct.RUNNING, open=True)
+
+
+def _grouped(clocks: QuerySet[LiveClock], *columns: str) -> ct.Ints:
+    """(columns..., count) for each distinct combination, as an int64 array."""
+    rows = list(clocks.values_list(*columns).annotate(n=Count("*")).order_by())
+    return np.array(rows, dtype=np.int64).reshape(len(rows), len(columns) + 1)
+
+
+def _per_dossier(running: QuerySet[LiveClock]) -> Any:
+    """Each dossier of `running` and its age (the most counted days of its running clocks):
+    for a drill-down into one commitment's clocks (else `oldest` says it)."""
+    return running.values("dossier").annotate(age=Max("elapsed")).order_by()
+
+
+def _backlog(running: QuerySet[LiveClock]) -> ct.Ints:
+    """(age, late, dossiers) rows: the open dossiers counted by age, from the oldest running
+    clock of each (the scope's filters are the dossier's: all its clocks are in, or none)."""
+    return _grouped(running.filter(oldest=True), "elapsed", "dossier_late")
 
 
 def commitments_in_scope(f: Filters, seen: set[int]) -> list[Commitment]:
@@ -305,34 +243,34 @@ def _month_result(figures: tuple[int, int] | None) -> Result:
     return EMPTY if figures is None else Result(figures[0], figures[1], None, None)
 
 
-def dashboard(f: Filters, table: ct.ClockTable, stamp: DataStamp) -> Dashboard:
-    # Masks over the whole table, then only the columns each figure needs: no full copy.
-    scope = scope_mask(table, f)
-    rows_stopped = np.flatnonzero(scope & stopped_mask(table, f))
-    commitment = table.commitment[rows_stopped]
-    elapsed = table.elapsed[rows_stopped]
-    met = table.met[rows_stopped]
+def dashboard(f: Filters, stamp: DataStamp) -> Dashboard:
+    """The figures of the filters, from the shared table as it is (`refresh` first)."""
+    scope = in_scope(f)
+    stopped = _grouped(stopped_in(scope, f), "commitment", "stop_month", "elapsed", "met")
+    commitment, stop_months, elapsed = stopped[:, 0], stopped[:, 1], stopped[:, 2]
+    met, counts = stopped[:, 3].astype(bool), stopped[:, 4]
     first_month, last_month = month_index(f.start), month_index(f.end)
     span = last_month - first_month + 1
-    stop_months = table.stop_month[rows_stopped]
     elsewhere = measured_elsewhere(f)
     if len(elsewhere):
         commitment = np.concatenate([commitment, elsewhere.commitment])
         elapsed = np.concatenate([elapsed, elsewhere.elapsed])
         met = np.concatenate([met, elsewhere.met])
         stop_months = np.concatenate([stop_months, months_of(elsewhere.stop_day)])
-    results = summarize(commitment, elapsed, met)
-    monthly = shares(commitment * span + (stop_months - first_month), met)
-    rows_open = np.flatnonzero(scope & open_mask(table))
-    open_commitment = table.commitment[rows_open]
-    open_status = table.status[rows_open]
-    kinds = _open_kind(open_status, table.at_risk[rows_open])
+        counts = np.concatenate([counts, np.ones(len(elsewhere), dtype=np.int64)])
+    results = summarize(commitment, elapsed, met, counts)
+    monthly = shares(commitment * span + (stop_months - first_month), met, counts)
+    running = running_in(scope)
+    open_rows = _grouped(running, "commitment", "status", "at_risk")
     open_counts: dict[int, OpenCounts] = {}
-    if rows_open.size:
-        unique, group = groups(open_commitment)
-        counts = np.bincount(group * 4 + kinds, minlength=unique.size * 4).reshape(-1, 4)
-        for pk, row in zip(unique.tolist(), counts.tolist(), strict=True):
-            open_counts[pk] = OpenCounts(*row)
+    if open_rows.size:
+        kinds = _open_kind(open_rows[:, 1], open_rows[:, 2].astype(bool))
+        tally: dict[int, list[int]] = {}
+        for pk, kind, n in zip(
+            open_rows[:, 0].tolist(), kinds.tolist(), open_rows[:, 3].tolist(), strict=True
+        ):
+            tally.setdefault(pk, [0, 0, 0, 0])[kind] += n
+        open_counts = {pk: OpenCounts(*row) for pk, row in tally.items()}
 
     seen = set(results) | set(open_counts) | elsewhere.measured
     rows = []
@@ -355,12 +293,10 @@ def dashboard(f: Filters, table: ct.ClockTable, stamp: DataStamp) -> Dashboard:
             )
         )
 
-    _dossiers, ages, overdue = _dossier_ages(
-        table.dossier[rows_open], table.elapsed[rows_open], open_status == OVERDUE
-    )
-    buckets = age_bucket_of(ages)
-    totals = np.bincount(buckets, minlength=len(AGE_BUCKETS))
-    late = np.bincount(buckets, weights=overdue.astype(np.int64), minlength=len(AGE_BUCKETS))
+    aged = _backlog(running)
+    buckets = age_bucket_of(aged[:, 0])
+    totals = np.bincount(buckets, weights=aged[:, 2], minlength=len(AGE_BUCKETS))
+    late = np.bincount(buckets, weights=aged[:, 1] * aged[:, 2], minlength=len(AGE_BUCKETS))
     backlog = [
         AgeBucket(key, label, int(totals[i]), int(late[i]))
         for i, (key, label, _lo, _hi) in enumerate(AGE_BUCKETS)
@@ -389,35 +325,102 @@ class Drill:
     age: str | None = None  # AGE_BUCKETS key
 
 
-def drill(f: Filters, d: Drill, table: ct.ClockTable) -> ct.ClockTable:
-    """The clocks behind one figure of the dashboard, in the order the list shows them."""
-    scope = scope_mask(table, f)
+@dataclass(frozen=True)
+class Clocks:
+    """The clocks behind one figure: how many, and a page of them in the order of the list."""
+
+    total: int
+    rows: ct.ClockTable
+
+
+def _open_kind_q(kind: str) -> Q:
+    """The clocks of one of OPEN_KINDS (as `_open_kind`: overdue, then suspended, at risk)."""
+    if kind == "en-retard":
+        return Q(status=OVERDUE)
+    if kind == "suspendus":
+        return Q(status=SUSPENDED)
+    ahead = ~Q(status__in=(OVERDUE, SUSPENDED))
+    return ahead & Q(at_risk=(kind == "a-risque"))
+
+
+def _age_q(per: Any, key: str, age: str) -> Any:
+    """The dossiers of `per` whose age (its column `age`) is in the bucket `key`."""
+    keys = [b[0] for b in AGE_BUCKETS]
+    if key not in keys:
+        return None
+    i = keys.index(key)
+    if i > 0:
+        per = per.filter(**{f"{age}__gte": AGE_BUCKETS[i][2]})
+    if i < len(AGE_BUCKETS) - 1:
+        per = per.filter(**{f"{age}__lte": AGE_BUCKETS[i][3]})
+    return per
+
+
+def drill(f: Filters, d: Drill, first: int, size: int) -> Clocks:
+    """The clocks behind one figure of the dashboard: their number, and `size` of them from
+    the `first` in the order the list shows them."""
+    scope = in_scope(f)
     if d.commitment is not None:
-        scope &= table.commitment == d.commitment
+        scope = scope.filter(commitment=d.commitment)
     if d.what in STOPPED_KINDS:
-        rows = table.take(np.flatnonzero(scope & stopped_mask(table, f)))
+        rows = stopped_in(scope, f)
         if d.month is not None:
-            rows = rows.take(rows.stop_month == d.month)
+            rows = rows.filter(stop_month=d.month)
         if d.what == "respectes":
-            rows = rows.take(rows.met)
+            rows = rows.filter(met=True)
         elif d.what == "non-respectes":
-            rows = rows.take(~rows.met)
-        order = np.lexsort((rows.dossier, -rows.stop))
-        return rows.take(order)
-    running = table.take(np.flatnonzero(scope & open_mask(table)))
+            rows = rows.filter(met=False)
+        rows = rows.order_by("-stop", "dossier", "commitment")
+        return Clocks(rows.count(), _table(rows[first : first + size]))
+    running = running_in(scope)
+    # Without a commitment, every running clock of a dossier is in: its age is its oldest's.
+    whole = d.commitment is None
+    if d.what == "age" and whole:
+        firsts = running.filter(oldest=True)
+        if d.age is not None:
+            firsts = _age_q(firsts, d.age, "elapsed")
+            if firsts is None:
+                return Clocks(0, ct.ClockTable.empty())
+        firsts = firsts.order_by("-elapsed", "dossier")
+        return Clocks(firsts.count(), _table(firsts[first : first + size]))
     if d.age is not None:
-        keys = [b[0] for b in AGE_BUCKETS]
-        wanted = keys.index(d.age) if d.age in keys else -1
-        dossiers, ages, _overdue = dossier_ages(running)
-        running = running.take(np.isin(running.dossier, dossiers[age_bucket_of(ages) == wanted]))
+        if whole:
+            aged = _age_q(running.filter(oldest=True), d.age, "elapsed")
+        else:
+            aged = _age_q(_per_dossier(running), d.age, "age")
+        if aged is None:
+            return Clocks(0, ct.ClockTable.empty())
+        running = running.filter(dossier__in=aged.values("dossier"))
+    if d.what == "age":
+        # One line per dossier: its oldest running clock (the first commitment of a tie).
+        per = _per_dossier(running).order_by("-age", "dossier")
+        page = [row["dossier"] for row in per[first : first + size]]
+        clocks = _table(
+            running.filter(dossier__in=page).order_by("dossier", "-elapsed", "commitment")
+        )
+        keep = np.ones(len(clocks), dtype=bool)
+        keep[1:] = clocks.dossier[1:] != clocks.dossier[:-1]
+        oldest = clocks.take(keep)
+        order = np.lexsort((oldest.dossier, -oldest.elapsed))
+        return Clocks(per.count(), oldest.take(order))
     if d.what in OPEN_KINDS:
-        running = running.take(open_kind(running) == OPEN_KINDS.index(d.what))
-    elif d.what == "age":
-        # One line per dossier: its oldest running clock.
-        order = np.lexsort((-running.elapsed, running.dossier))
-        running = running.take(order)
-        first = np.ones(len(running), dtype=bool)
-        first[1:] = running.dossier[1:] != running.dossier[:-1]
-        running = running.take(first)
-    order = np.lexsort((running.dossier, -running.elapsed))
-    return running.take(order)
+        running = running.filter(_open_kind_q(d.what))
+    running = running.order_by("-elapsed", "dossier", "commitment")
+    return Clocks(running.count(), _table(running[first : first + size]))
+
+
+def _table(clocks: QuerySet[LiveClock]) -> ct.ClockTable:
+    """Rows of the shared table as a clock table (a page: a few dozen rows)."""
+    names = [f for f in live.COLUMNS]
+    columns = ["dossier_id" if n == "dossier" else n for n in names]
+    rows = list(clocks.values_list(*columns))
+    values: dict[str, list[object]] = {n: [] for n in names}
+    for row in rows:
+        for n, v in zip(names, row, strict=True):
+            if n in live.DATES:
+                v = ct.NONE if v is None else ct.day_number(v)
+            values[n].append(v)
+    flags = {"open", "met", "at_risk"}
+    return ct.ClockTable(
+        **{n: np.array(values[n], dtype=bool if n in flags else np.int64) for n in names}
+    )

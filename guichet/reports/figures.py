@@ -73,20 +73,29 @@ def groups(keys: Ints) -> tuple[Ints, Ints]:
     return unique, group
 
 
-def summarize(keys: Ints, elapsed: Ints, met: Bools) -> dict[int, Result]:
-    """One Result per distinct key, for stopped clocks with their business days and outcome."""
+def summarize(
+    keys: Ints, elapsed: Ints, met: Bools, counts: Ints | None = None
+) -> dict[int, Result]:
+    """One Result per distinct key, for stopped clocks with their business days and outcome;
+    with `counts`, each row stands for that many clocks (rows grouped by the database)."""
     if keys.size == 0:
         return {}
     unique, group = groups(keys)
-    counts = np.bincount(group, minlength=unique.size)
-    met_counts = np.bincount(group, weights=met, minlength=unique.size).astype(np.int64)
-    median, p90 = _percentiles(group, counts, elapsed)
+    if counts is None:
+        sizes = np.bincount(group, minlength=unique.size)
+        met_counts = np.bincount(group, weights=met, minlength=unique.size).astype(np.int64)
+    else:
+        sizes = np.bincount(group, weights=counts, minlength=unique.size).astype(np.int64)
+        met_counts = np.bincount(group, weights=counts * met, minlength=unique.size).astype(
+            np.int64
+        )
+    median, p90 = _percentiles(group, sizes, elapsed, counts)
     return {
         int(k): Result(int(m), int(c), int(a), int(b))
         for k, m, c, a, b in zip(
             unique.tolist(),
             met_counts.tolist(),
-            counts.tolist(),
+            sizes.tolist(),
             median.tolist(),
             p90.tolist(),
             strict=True,
@@ -94,34 +103,41 @@ def summarize(keys: Ints, elapsed: Ints, met: Bools) -> dict[int, Result]:
     }
 
 
-def _percentiles(group: Ints, counts: Ints, values: Ints) -> tuple[Ints, Ints]:
-    """Nearest-rank median and 90th percentile of `values` in each group."""
+def _percentiles(
+    group: Ints, counts: Ints, values: Ints, weights: Ints | None = None
+) -> tuple[Ints, Ints]:
+    """Nearest-rank median and 90th percentile of `values` in each group (each value counted
+    `weights` times when given)."""
     groups = counts.size
     top = int(values.max()) + 1
     if values.min() >= 0 and groups * top <= 4_000_000:
         # Business days are small integers: a histogram per group, then the first day at which
         # the running count reaches the rank. Linear, no sort.
-        hist = np.bincount(group * top + values, minlength=groups * top).reshape(groups, top)
-        running = np.cumsum(hist, axis=1)
+        hist = np.bincount(group * top + values, weights=weights, minlength=groups * top)
+        running = np.cumsum(hist.astype(np.int64).reshape(groups, top), axis=1)
         median = np.argmax(running >= rank_index(counts, 50)[:, None] + 1, axis=1)
         p90 = np.argmax(running >= rank_index(counts, 90)[:, None] + 1, axis=1)
         return median.astype(np.int64), p90.astype(np.int64)
+    if weights is not None:
+        group, values = np.repeat(group, weights), np.repeat(values, weights)
     order = np.lexsort((values, group))
     ordered = values[order]
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     return ordered[starts + rank_index(counts, 50)], ordered[starts + rank_index(counts, 90)]
 
 
-def shares(keys: Ints, met: Bools) -> dict[int, tuple[int, int]]:
-    """(met, volume) per distinct key: the figures of a chart, without percentiles."""
+def shares(keys: Ints, met: Bools, counts: Ints | None = None) -> dict[int, tuple[int, int]]:
+    """(met, volume) per distinct key: the figures of a chart, without percentiles (each row
+    counted `counts` times when given)."""
     if keys.size == 0:
         return {}
     unique, group = groups(keys)
-    counts = np.bincount(group, minlength=unique.size)
-    met_counts = np.bincount(group, weights=met, minlength=unique.size).astype(np.int64)
+    weights = np.ones(keys.size, dtype=np.int64) if counts is None else counts
+    sizes = np.bincount(group, weights=weights, minlength=unique.size).astype(np.int64)
+    met_counts = np.bincount(group, weights=weights * met, minlength=unique.size).astype(np.int64)
     return {
         int(k): (int(m), int(c))
-        for k, m, c in zip(unique.tolist(), met_counts.tolist(), counts.tolist(), strict=True)
+        for k, m, c in zip(unique.tolist(), met_counts.tolist(), sizes.tolist(), strict=True)
     }
 
 

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-import numpy as np
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -29,8 +28,9 @@ from guichet.reports.dashboard import (
     Dashboard,
     dashboard,
     drill,
-    live_table,
     month_start,
+    open_kind,
+    refresh,
 )
 from guichet.reports.figures import Result, percent_text
 from guichet.reports.fiscal import FiscalYear, FiscalYearError
@@ -239,8 +239,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     form = FilterForm(_with_period(request, today), units=units, today=today)
     context: dict[str, Any] = {"form": form, "units": units}
     if form.is_valid():
-        table, stamp = live_table(today)
-        board = dashboard(form.filters(), table, stamp)
+        stamp = refresh(today)
+        board = dashboard(form.filters(), stamp)
         query = form.query()
         context.update(
             board=board,
@@ -273,21 +273,22 @@ OPEN_TEXT = ("En retard", "À risque", "Dans les temps", "Suspendu")
 @reads_from_replica
 def dossiers_view(request: HttpRequest) -> HttpResponse:
     """The dossiers behind one figure of the dashboard (the supervisor's units only)."""
-    from guichet.reports.dashboard import open_kind
-
     today = timezone.localdate()
     user = signed_in_user(request)
     units = list(supervised_units(user))
     form = DrillForm(_with_period(request, today), units=units, today=today)
     if not form.is_valid():
         return render(request, "reports/dossiers.html", {"form": form}, status=400)
-    table, stamp = live_table(today)
+    stamp = refresh(today)
     wanted = form.drill()
-    rows = drill(form.filters(), wanted, table)
-    total = len(rows)
+    page = form.cleaned_data.get("page") or 1
+    clocks = drill(form.filters(), wanted, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    total = clocks.total
     pages = max(1, -(-total // PAGE_SIZE))
-    page = min(form.cleaned_data.get("page") or 1, pages)
-    shown = rows.take(np.arange((page - 1) * PAGE_SIZE, min(page * PAGE_SIZE, total)))
+    if page > pages:  # past the end: the last page
+        page = pages
+        clocks = drill(form.filters(), wanted, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    shown = clocks.rows
     dossiers = {
         d.pk: d
         for d in dossiers_of_staff(user)

@@ -15,7 +15,8 @@ V2_LABEL = "Décision sur un CAQ pour études (nouvelle formulation)"
 
 @pytest.fixture(autouse=True)
 def _fresh_dashboard() -> Iterator[None]:
-    """The dashboard keeps its clock table per process; each test starts from nothing."""
+    """Each test's first look at the dashboard rebuilds the shared clock table, and reads the
+    other apps' measures afresh (they are kept a minute per process)."""
     clear_cache()
     yield
     clear_cache()

@@ -56,7 +56,7 @@ def database_name(size: int) -> str:
     return urllib.parse.urlsplit(database_url(size)).path.lstrip("/")
 
 
-def dossiers_bench(size: int, mode: str) -> dict[str, float]:
+def dossiers_bench(size: int, mode: str) -> dict[str, tuple[float, str]]:
     """Run the dossiers bench in a process of its own; its BENCH lines, by name."""
     env = {
         **os.environ,
@@ -73,12 +73,12 @@ def dossiers_bench(size: int, mode: str) -> dict[str, float]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    figures: dict[str, float] = {}
+    figures: dict[str, tuple[float, str]] = {}  # name -> (value, unit)
     assert process.stdout is not None
     for line in process.stdout:
         found = LINE.match(line.strip())
         if found:
-            figures[found.group(1)] = float(found.group(2))
+            figures[found.group(1)] = (float(found.group(2)), found.group(3))
         else:
             print(f"  [{label(size)}] {line.rstrip()}", flush=True)
     if process.wait():
@@ -97,7 +97,7 @@ def run() -> None:
         p99[size] = {}
         for path in PATHS:
             for q in ("p99", "p50"):
-                value = figures[f"{path}_{q}_ms"]
+                value, _unit = figures[f"{path}_{q}_ms"]
                 emit(f"scale_{label(size)}_{path}_{q}_ms", value, "ms")
                 if q == "p99":
                     p99[size][path] = value
@@ -106,7 +106,5 @@ def run() -> None:
         say(", ".join(f"{path} ×{ratio:.2f}" for path, ratio in ratios.items()))
         emit("p99_growth_1m_to_3m", max(ratios.values()), "ratio")
     if float(os.environ.get("BENCH_SOAK_SECONDS", "1800")) > 0:
-        for name, value in dossiers_bench(1_000_000, "soak").items():
-            unit = "ms" if name.endswith("_ms") else "%" if name.endswith("_pct") else ""
-            unit = unit or ("MB" if name.endswith("_mb") else "count")
+        for name, (value, unit) in dossiers_bench(1_000_000, "soak").items():
             emit(name, value, unit)

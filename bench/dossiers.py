@@ -2024,8 +2024,9 @@ def describe(world: World) -> None:
 
 # What `run` does after building or reusing the data (bench/scale.py sets it per size):
 # "all" measures every figure; "read" only the reading paths (worklist, dossier page, API
-# status); "build" only builds and checks the data; "soak" runs the mixed soak.
-MODES = ("all", "read", "build", "soak")
+# status); "build" only builds and checks the data; "soak" runs the mixed soak; "file" only
+# files through the API (api_file_*).
+MODES = ("all", "read", "build", "soak", "file")
 
 
 def run() -> None:
@@ -2053,5 +2054,7 @@ def run() -> None:
             from bench.soak import soak
 
             soak(port, world)
+        elif mode == "file":
+            file_through_api(port, world, {"Authorization": f"Bearer {api_token(world)}"})
         else:
             measure(port, world, reads_only=mode == "read")

@@ -4,12 +4,14 @@ Two things keep it fast with 100,000 open dossiers in a unit (docs/bench.md):
 - **Counts from one grouped query, kept a short while.** The open dossiers of a unit are
   counted once, grouped by service, state, agent and flags (a few hundred groups, read from
   the covering index `worklist_open_covering` alone); the counts of any filter are summed from
-  those groups. The groups are kept in the cache and dropped as soon as an event of a dossier
-  of the unit commits in this process (`forget_counts`), so an agent sees their own action
-  counted at once. Groups older than `COUNTS_TTL` seconds are counted again by a thread while
-  the page answers with them (that count grows with the unit's backlog: 60 ms for 104,000
-  open dossiers, 128 ms for 312,000 on a loaded machine); another worker process may show
-  counts up to `KEEP_AT_MOST` seconds old, and the page says when they were taken.
+  those groups, kept in the cache. That count grows with the unit's backlog (60 ms for
+  104,000 open dossiers, 128 ms for 312,000 on a loaded machine), so a page never waits for it
+  but in two cases: the first count, and the first page of an agent after their own action
+  committed in this process (`forget_counts`), so that they see it counted at once. Counts
+  older than `COUNTS_TTL` seconds, or older than a change made by someone else (another agent,
+  a system through the API), are answered as they are while a thread counts again; another
+  worker process may show counts up to `KEEP_AT_MOST` seconds old, and the page says when
+  they were taken.
 - **The page's ids first.** The keyset page is chosen on the covering index (ids and due
   dates only), then those 50 rows are loaded by primary key. Filtering on flags no longer reads
   the table for every overdue dossier that the `at_risk` filter skips.
@@ -149,13 +151,29 @@ def open_dossiers(unit: Unit, filters: Filters, today: date, own: list[int]) -> 
 # -- counts ---------------------------------------------------------------------------------
 
 
-def _generation_key(unit_id: int) -> str:
-    return f"worklist:generation:{unit_id}"
+# When a dossier of a unit last changed in this process (time.monotonic()), by anyone and by
+# each actor: (unit id, None) and (unit id, actor id). Marks older than KEEP_AT_MOST are
+# dropped: counts that old are taken again anyway.
+_changes: dict[tuple[int, int | None], float] = {}
+_changes_lock = threading.Lock()
 
 
-def forget_counts(unit_id: int) -> None:
-    """Called after a dossier of the unit changed: the next page counts again."""
-    cache.set(_generation_key(unit_id), timezone.now().timestamp(), None)
+def forget_counts(unit_id: int, actor_id: int | None = None) -> None:
+    """Called after a dossier of the unit changed in this process (on commit): the counts are
+    taken again before `actor_id`'s next page, and in the background for everyone else."""
+    now = time.monotonic()
+    with _changes_lock:
+        for mark, at in list(_changes.items()):
+            if now - at > KEEP_AT_MOST:
+                del _changes[mark]
+        _changes[(unit_id, None)] = now
+        if actor_id is not None:
+            _changes[(unit_id, actor_id)] = now
+
+
+def _changed_after(unit_id: int, taken: float, actor_id: int | None = None) -> bool:
+    """Whether a dossier of the unit changed after `taken` (by `actor_id`, if given)."""
+    return _changes.get((unit_id, actor_id), float("-inf")) >= taken
 
 
 def _flag(condition: Q) -> Case:
@@ -182,29 +200,45 @@ GROUP_FIELDS = ("service_id", "state", "assigned_to_id", "is_overdue", "is_at_ri
 
 
 def _kept(
-    unit: Unit, what: str, today: date, compute: Callable[[], T], *, background: bool = False
+    unit: Unit,
+    what: str,
+    today: date,
+    compute: Callable[[], T],
+    *,
+    background: bool = False,
+    viewer: int | None = None,
 ) -> T:
-    """`compute()`, kept per unit and day and computed again as soon as a dossier of the unit
-    changes in this process (`forget_counts`), or once it is `COUNTS_TTL` seconds old. With
-    `background`, counts that are old but not older than `KEEP_AT_MOST` are answered as they
-    are while a thread of this process counts again: the request never waits for a count that
-    grows with the unit's backlog (docs/scale.md); a first count, or one after a change, is
-    still taken before answering."""
-    generation = cache.get(_generation_key(unit.pk), 0)
-    key = f"worklist:{what}:{unit.pk}:{today.isoformat()}:{generation}"
+    """`compute()`, kept per unit and day, and taken again once it is `COUNTS_TTL` seconds old
+    or a dossier of the unit changed in this process since (`forget_counts`). With
+    `background`, a kept value not older than `KEEP_AT_MOST` is answered as it is while a
+    thread of this process takes it again, unless `viewer` changed a dossier of the unit
+    since: they must see their own action counted. Otherwise the request waits for it."""
+    key = f"worklist:{what}:{unit.pk}:{today.isoformat()}"
     kept: tuple[T, float] | None = cache.get(key)
     now = time.monotonic()
     if kept is not None:
         value, taken = kept
         age = now - taken
-        if age <= COUNTS_TTL:
+        if age <= COUNTS_TTL and not _changed_after(unit.pk, taken):
             return value
-        if background and age <= KEEP_AT_MOST:
+        if (
+            background
+            and age <= KEEP_AT_MOST
+            and not (viewer is not None and _changed_after(unit.pk, taken, viewer))
+        ):
             _count_again_later(key, compute)
             return value
     value = compute()
-    cache.set(key, (value, now), KEEP_AT_MOST)
+    _keep(key, value, now)
     return value
+
+
+def _keep(key: str, value: Any, taken: float) -> None:
+    """Keep `value`, taken at `taken`, unless a value taken later is kept already (a count in
+    the background may end after a count taken before answering)."""
+    kept = cache.get(key)
+    if kept is None or kept[1] <= taken:
+        cache.set(key, (value, taken), KEEP_AT_MOST)
 
 
 KEEP_AT_MOST = 5 * COUNTS_TTL  # seconds: older counts are taken again before answering
@@ -222,7 +256,7 @@ def _count_again_later(key: str, compute: Callable[[], Any]) -> None:
         def work() -> None:
             try:
                 started = time.monotonic()
-                cache.set(key, (compute(), started), KEEP_AT_MOST)
+                _keep(key, compute(), started)
             except DatabaseError:
                 logger.warning("worklist counts: counting again failed", exc_info=True)
             finally:
@@ -243,13 +277,13 @@ def counting_done(timeout: float = 10.0) -> None:
         thread.join(timeout)
 
 
-def _groups(unit: Unit, today: date) -> tuple[list[dict[str, Any]], datetime]:
+def _groups(unit: Unit, today: date, viewer: int) -> tuple[list[dict[str, Any]], datetime]:
     def compute() -> tuple[list[dict[str, Any]], datetime]:
         grouped = _grouped(Dossier.objects.filter(unit=unit), today)
         groups = list(grouped.values(*GROUP_FIELDS).annotate(n=Count("pk")).order_by())
         return groups, timezone.now()
 
-    return _kept(unit, "groups", today, compute, background=True)
+    return _kept(unit, "groups", today, compute, background=True, viewer=viewer)
 
 
 def _own(unit: Unit, viewer: int, today: date) -> list[dict[str, Any]]:
@@ -279,7 +313,7 @@ def _matches(group: dict[str, Any], filters: Filters, services: set[int] | None)
 
 def counts(unit: Unit, filters: Filters, today: date, *, viewer: int) -> Counts:
     """How many open dossiers of the unit the filters select, without the viewer's own."""
-    groups, taken_at = _groups(unit, today)
+    groups, taken_at = _groups(unit, today, viewer)
     services = set(service_ids(unit, filters.service, today)) if filters.service else None
 
     def total(among: list[dict[str, Any]], flag: str = "") -> int:

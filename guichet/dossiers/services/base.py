@@ -119,8 +119,8 @@ def _event(
         details=details,
     )
     _log_change(dossier=dossier, kind=kind, actor=actor, actor_label=actor_label)
-    unit_id = dossier.unit_id
-    transaction.on_commit(lambda: worklist.forget_counts(unit_id))
+    unit_id, actor_id = dossier.unit_id, actor.pk if actor else None
+    transaction.on_commit(lambda: worklist.forget_counts(unit_id, actor_id))
     return event
 
 

@@ -214,3 +214,28 @@ def test_counts_too_old_are_taken_again_before_answering(
     monkeypatch.setattr(worklist, "COUNTS_TTL", 0)
     monkeypatch.setattr(worklist, "KEEP_AT_MOST", 0)
     assert worklist.counts(unit, Filters(), TODAY, viewer=viewer).total == first.total - 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_by_someone_else_answers_at_once_and_is_counted_again_in_the_background(
+    personas: Personas, mixed: list[Dossier], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Another agent's action (or a system's filing through the API) does not make this
+    agent's next page wait for the unit's count: it answers with the counts kept, and a thread
+    counts again; the agent's own action is counted before their next page."""
+    unit, viewer = mixed[0].unit, personas.agent.pk
+    first = worklist.counts(unit, Filters(), TODAY, viewer=viewer)
+    target = Dossier.objects.filter(unit=unit, state="received", due_date__gt=TODAY).first()
+    assert target is not None
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(NOON, tick=False):
+        services.dossier_request_items(dossier=target, items=["Relevé"], actor=personas.supervisor)
+    assert worklist.counts(unit, Filters(), TODAY, viewer=viewer).suspended == first.suspended
+    worklist.counting_done()
+    assert worklist.counts(unit, Filters(), TODAY, viewer=viewer).suspended == first.suspended + 1
+    # The supervisor's own next page waited for the count instead.
+    target = Dossier.objects.filter(unit=unit, state="received", due_date__gt=TODAY).first()
+    assert target is not None
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(NOON, tick=False):
+        services.dossier_request_items(dossier=target, items=["Relevé"], actor=personas.supervisor)
+    mine = worklist.counts(unit, Filters(), TODAY, viewer=personas.supervisor.pk)
+    assert mine.suspended == first.suspended + 2

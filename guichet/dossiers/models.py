@@ -201,6 +201,18 @@ class Dossier(models.Model):
                 name="worklist_open_risk",
                 condition=Q(state__in=["received", "incomplete", "intention"]),
             ),
+            # The state and service filters: the dossiers of one state, or of one version of a
+            # service, in due-date order, whatever the rest of the backlog (worklist.py).
+            models.Index(
+                fields=["unit", "state", "due_date", "id"],
+                name="worklist_open_state",
+                condition=Q(state__in=["received", "incomplete", "intention"]),
+            ),
+            models.Index(
+                fields=["unit", "service", "due_date", "id"],
+                name="worklist_open_service",
+                condition=Q(state__in=["received", "incomplete", "intention"]),
+            ),
             models.Index(fields=["client", "-received_on"], name="client_dossiers"),
             models.Index(fields=["service", "received_on"], name="service_received"),
         ]

@@ -128,10 +128,15 @@ def service_ids(unit: Unit, code: str, today: date) -> list[int]:
     return unit_services(unit, today).get(code, ("", []))[1]
 
 
-def open_dossiers(unit: Unit, filters: Filters, today: date, own: list[int]) -> QuerySet[Dossier]:
-    """The unit's open dossiers that `filters` select, less the viewer's `own`."""
+def open_dossiers(
+    unit: Unit, filters: Filters, today: date, own: list[int], *, service_id: int | None = None
+) -> QuerySet[Dossier]:
+    """The unit's open dossiers that `filters` select, less the viewer's `own`; with
+    `service_id`, only those of that one version of the filtered service."""
     qs = Dossier.objects.filter(unit=unit, state__in=OPEN_STATES).exclude(pk__in=own)
-    if filters.service:
+    if service_id is not None:
+        qs = qs.filter(service_id=service_id)
+    elif filters.service:
         qs = qs.filter(service_id__in=service_ids(unit, filters.service, today))
     if filters.state:
         qs = qs.filter(state=filters.state)
@@ -146,9 +151,6 @@ def open_dossiers(unit: Unit, filters: Filters, today: date, own: list[int]) -> 
     elif filters.flag == SUSPENDED:
         qs = qs.filter(due_date__isnull=True)
     return qs
-
-
-# -- counts ---------------------------------------------------------------------------------
 
 
 # When a dossier of a unit last changed in this process (time.monotonic()), by anyone and by
@@ -345,22 +347,39 @@ def _state_labels() -> dict[str, str]:
 def _keys(
     unit: Unit, filters: Filters, today: date, cursor: Cursor | None, own: list[int]
 ) -> QuerySet[Dossier, tuple[int, date | None]]:
-    """(id, due date) of the dossiers after `cursor`, in due-date order, without `own`."""
+    """(id, due date) of the dossiers after `cursor`, in due-date order, without `own`.
+
+    Each part below is one ordered range of an index, and PostgreSQL merges the ranges of a
+    UNION ALL in order, reading only as far as the page needs: a filter whose dossiers come
+    last (a state or a service whose dossiers have no due date) never walks past the whole
+    backlog before them, however big it is (docs/bench.md)."""
     order = (F("due_date").asc(nulls_last=True), "pk")
-    if filters.flag != AT_RISK:
-        qs = open_dossiers(unit, filters, today, own)
+    # The filtered service in each declaration version (`worklist_open_service`), one range
+    # each: an IN list of versions would read and sort all their open dossiers.
+    versions: list[int | None] = (
+        list(service_ids(unit, filters.service, today)) if filters.service else [None]
+    )
+    parts = []
+    for version in versions:
+        if filters.flag != AT_RISK:
+            qs = open_dossiers(unit, filters, today, own, service_id=version)
+            parts.append(qs.filter(cursor.after()) if cursor else qs)
+            continue
+        # At risk: not overdue yet (overdue on a later day, or no overdue day while
+        # suspended). Walking the due-date index would pass every overdue dossier first (they
+        # come earliest); two ranges of `worklist_open_risk` find the at-risk ones directly.
+        base = open_dossiers(
+            unit, replace(filters, flag=""), today, own, service_id=version
+        ).filter(at_risk_on__lte=today)
         if cursor:
-            qs = qs.filter(cursor.after())
-        return qs.order_by(*order).values_list("pk", "due_date")
-    # At risk: not overdue yet (overdue on a later day, or no overdue day while suspended).
-    # Walking the due-date index would pass every overdue dossier first (they come earliest);
-    # two ranges of `worklist_open_risk` find the few at-risk ones directly.
-    base = open_dossiers(unit, replace(filters, flag=""), today, own).filter(at_risk_on__lte=today)
-    if cursor:
-        base = base.filter(cursor.after())
-    later = base.filter(overdue_on__gt=today).values_list("pk", "due_date")
-    never = base.filter(overdue_on__isnull=True).values_list("pk", "due_date")
-    return later.union(never, all=True).order_by(*order)
+            base = base.filter(cursor.after())
+        parts += [base.filter(overdue_on__gt=today), base.filter(overdue_on__isnull=True)]
+    if not parts:  # a service of the unit in no declaration
+        return Dossier.objects.none().values_list("pk", "due_date")
+    keys = [part.values_list("pk", "due_date") for part in parts]
+    if len(keys) == 1:
+        return keys[0].order_by(*order)
+    return keys[0].union(*keys[1:], all=True).order_by(*order)
 
 
 def page(unit: Unit, filters: Filters, today: date, cursor: Cursor | None, *, viewer: int) -> Page:

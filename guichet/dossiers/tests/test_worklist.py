@@ -11,6 +11,7 @@ import time_machine
 from django.test import Client
 
 from guichet.accounts.models import Unit
+from guichet.catalogue.models import Declaration, Service, ServiceGroup
 from guichet.dossiers import services, worklist
 from guichet.dossiers.models import OPEN_STATES, Dossier
 from guichet.dossiers.worklist import Cursor, Filters
@@ -111,6 +112,56 @@ def test_pages_walk_every_open_dossier_once_in_due_order(
         assert set(numbers) == _expected(unit, filters)
         dues = [r["due_date"] or "9999" for r in walked]
         assert dues == sorted(dues)
+
+
+def _older_version(code: str, dossiers: list[Dossier]) -> None:
+    """`code` as it was in an earlier declaration version, and `dossiers` filed under it: the
+    worklist's service filter must find both versions."""
+    current = Service.objects.select_related("declaration", "group").get(code=code)
+    old = Declaration.objects.get(pk=current.declaration.pk)
+    old.pk, old.version, old.in_force_to = None, "ancienne", old.in_force_from - timedelta(days=1)
+    old.in_force_from = old.in_force_from - timedelta(days=365)
+    old.save()
+    group = ServiceGroup.objects.get(pk=current.group.pk)
+    group.pk, group.declaration = None, old
+    group.save()
+    service = Service.objects.get(pk=current.pk)
+    service.pk, service.declaration, service.group = None, old, group
+    service.save()
+    Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).update(service=service)
+
+
+def test_pages_of_every_filter_walk_each_dossier_once_in_due_order(
+    personas: Personas, mixed: list[Dossier], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every combination of filters, with a service found in two declaration versions (one
+    ordered range each, merged): the pages walk exactly the selection, in due-date order."""
+    _older_version("caq-etudiant", [d for d in mixed if d.service.code == "caq-etudiant"][::2])
+    monkeypatch.setattr(worklist, "PAGE_SIZE", 2)
+    unit = mixed[0].unit
+    assert len(worklist.service_ids(unit, "caq-etudiant", TODAY)) == 2
+    walked_any = 0
+    for service, state, flag in itertools.product(
+        ["", "caq-etudiant", "caq-travailleur-temporaire"],
+        ["", *[s.value for s in OPEN_STATES]],
+        ["", "overdue", "at_risk", "suspended"],
+    ):
+        filters = Filters(service=service, state=state, flag=flag)
+        walked: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            page = worklist.page(unit, filters, TODAY, cursor, viewer=personas.agent.pk)
+            walked += page.rows
+            if not page.next_cursor:
+                break
+            cursor = Cursor.parse(page.next_cursor)
+        numbers = [r["number"] for r in walked]
+        assert len(numbers) == len(set(numbers)), filters
+        assert set(numbers) == _expected(unit, filters), filters
+        keys = [(r["due_date"] or "9999", r["number"]) for r in walked]  # numbers follow ids
+        assert keys == sorted(keys), filters
+        walked_any += len(numbers) > 2  # more than one page
+    assert walked_any > 10
 
 
 def test_a_staff_members_own_dossiers_are_neither_listed_nor_counted(

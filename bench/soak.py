@@ -42,6 +42,16 @@ def say(message: str) -> None:
     print(f"bench soak: {message}", flush=True)
 
 
+def machine_probe_ms() -> float:
+    """The CPU time of a fixed piece of work in this thread (waiting for the CPU or for the
+    GIL does not count): it grows only if the machine itself runs slower (a shared host)."""
+    began = time.thread_time()
+    total = 0
+    for i in range(50_000):
+        total += i * i
+    return (time.thread_time() - began) * 1000
+
+
 def soak(port: int, world: base.World) -> None:
     rng = random.Random(base.SEED + 4)
     code = base.ensure_second_factor(world.agent)
@@ -93,10 +103,13 @@ def soak(port: int, world: base.World) -> None:
             with lock:
                 records.append((time.monotonic() - started, seconds, ok, kind))
 
+    probes: list[tuple[float, float]] = []  # (at, CPU ms of a fixed loop)
+
     def sampler() -> None:
         while time.monotonic() < deadline:
             at = time.monotonic() - started
             memory.append((at, base.worker_rss_kb(port), base.worker_cpu_s(port)))
+            probes.append((at, machine_probe_ms()))
             time.sleep(SAMPLE_EVERY)
 
     say(
@@ -122,6 +135,22 @@ def soak(port: int, world: base.World) -> None:
     if not first.size or not last.size:
         raise base.BenchError("soak: a window has no answer")
     p99_first, p99_last = float(np.percentile(first, 99)), float(np.percentile(last, 99))
+    windows = [
+        seconds[ok & (at >= w) & (at < w + WINDOW)] for w in np.arange(0, SOAK_SECONDS, WINDOW)
+    ]
+    say(
+        "p99 of each window: "
+        + ", ".join(f"{np.percentile(w, 99):.1f}" for w in windows if w.size)
+        + " ms"
+    )
+    speed = [
+        [ms for t, ms in probes if w <= t < w + WINDOW] for w in np.arange(0, SOAK_SECONDS, WINDOW)
+    ]
+    say(
+        "a fixed loop's CPU time in each window (the machine's own speed, whatever the load): "
+        + ", ".join(f"{np.median(w):.2f}" for w in speed if w)
+        + " ms"
+    )
     for kind in kinds:
         mine = np.array([r[3] == kind for r in records], dtype=bool) & ok
         f, la = seconds[mine & (at < WINDOW)], seconds[mine & (at >= SOAK_SECONDS - WINDOW)]

@@ -153,6 +153,9 @@ def open_dossiers(
     return qs
 
 
+# -- counts ---------------------------------------------------------------------------------
+
+
 # When a dossier of a unit last changed in this process (time.monotonic()), by anyone and by
 # each actor: (unit id, None) and (unit id, actor id). Marks older than KEEP_AT_MOST are
 # dropped: counts that old are taken again anyway.

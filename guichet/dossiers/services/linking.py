@@ -2,7 +2,6 @@
 file, then confirmed."""
 
 import enum
-import hashlib
 import hmac
 import secrets
 from datetime import date, timedelta
@@ -11,6 +10,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from guichet.accounts.models import User
 from guichet.dossiers.models import (
@@ -32,8 +32,13 @@ class LinkOutcome(enum.StrEnum):
     EXPIRED = "expired"
 
 
-def _code_hash(code: str, link_salt: str) -> str:
-    return hashlib.sha256(f"{link_salt}:{code.strip()}".encode()).hexdigest()
+_LINK_CODE_SALT = "guichet.dossiers.link_code"
+
+
+def _code_hash(code: str, link_id: str) -> str:
+    """Keyed with SECRET_KEY (as the staff enrolment codes): a copy of the table alone does
+    not give the code back, though six digits are few enough to try them all."""
+    return salted_hmac(_LINK_CODE_SALT, f"{link_id}:{code.strip()}", algorithm="sha256").hexdigest()
 
 
 @transaction.atomic

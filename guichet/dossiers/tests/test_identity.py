@@ -1,6 +1,7 @@
 """Sensitive identifiers encrypted at rest, key rotation, and linking a paper dossier to an
 account with proof of identity."""
 
+import hashlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from guichet.dossiers import services
-from guichet.dossiers.models import Channel, Dossier, EventKind
+from guichet.dossiers.models import Channel, Dossier, EventKind, LinkCode
 from guichet.testing import PASSWORD, Personas, birth_date_fields, make_dossier, run_command
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +181,29 @@ def test_link_pages(personas: Personas, paper_dossier: Dossier) -> None:
     assert "un code vient d&#x27;être envoyé" in response.content.decode()
     wrong = client.post("/dossiers/lier/code/", {"number": paper_dossier.number, "code": "12345x"})
     assert wrong.status_code == 400
+
+
+def test_a_copy_of_the_codes_table_does_not_give_the_code_back(
+    personas: Personas,
+    paper_dossier: Dossier,
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+) -> None:
+    """The code is kept as an HMAC keyed with SECRET_KEY: trying the million six-digit codes
+    against the stored value needs the key, and a code checked under another key fails."""
+    number = paper_dossier.number
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_link_start(
+            user=personas.other_client, number=number, birth_date=date(1990, 5, 17)
+        )
+    code = code_from_mail()
+    link = LinkCode.objects.get(dossier=paper_dossier)
+    unkeyed = {
+        hashlib.sha256(f"{salt}:{code}".encode()).hexdigest() for salt in (link.pk, "", number)
+    }
+    assert code not in link.code_hash and link.code_hash not in unkeyed
+    settings.SECRET_KEY = "une-autre-cle-" + "x" * 40
+    assert (
+        services.dossier_link_confirm(user=personas.other_client, number=number, code=code)
+        is services.LinkOutcome.WRONG_CODE
+    )

@@ -175,6 +175,15 @@ def test_a_staff_members_own_dossiers_are_neither_listed_nor_counted(
     assert agent_total == len(_expected(unit, Filters()))
 
 
+def _make_one_incomplete(unit: Unit, actor: Any, capture_on_commit: Any) -> None:
+    """`actor` asks for missing items on an open dossier of the unit that has a due date (it
+    becomes suspended), with the commit's callbacks run as in production."""
+    target = Dossier.objects.filter(unit=unit, state="received", due_date__gt=TODAY).first()
+    assert target is not None
+    with capture_on_commit(execute=True), time_machine.travel(NOON, tick=False):
+        services.dossier_request_items(dossier=target, items=["Relevé"], actor=actor)
+
+
 def test_an_action_shows_in_the_counts_at_once(
     personas: Personas,
     mixed: list[Dossier],
@@ -182,10 +191,7 @@ def test_an_action_shows_in_the_counts_at_once(
 ) -> None:
     unit = mixed[0].unit
     before = worklist.counts(unit, Filters(), TODAY, viewer=personas.agent.pk)
-    target = Dossier.objects.filter(unit=unit, state="received", due_date__gt=TODAY).first()
-    assert target is not None
-    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(NOON, tick=False):
-        services.dossier_request_items(dossier=target, items=["Relevé"], actor=personas.agent)
+    _make_one_incomplete(unit, personas.agent, django_capture_on_commit_callbacks)
     after = worklist.counts(unit, Filters(), TODAY, viewer=personas.agent.pk)
     assert after.suspended == before.suspended + 1
     assert after.total == before.total
@@ -253,17 +259,11 @@ def test_a_change_by_someone_else_answers_at_once_and_is_counted_again_in_the_ba
     counts again; the agent's own action is counted before their next page."""
     unit, viewer = mixed[0].unit, personas.agent.pk
     first = worklist.counts(unit, Filters(), TODAY, viewer=viewer)
-    target = Dossier.objects.filter(unit=unit, state="received", due_date__gt=TODAY).first()
-    assert target is not None
-    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(NOON, tick=False):
-        services.dossier_request_items(dossier=target, items=["Relevé"], actor=personas.supervisor)
+    _make_one_incomplete(unit, personas.supervisor, django_capture_on_commit_callbacks)
     assert worklist.counts(unit, Filters(), TODAY, viewer=viewer).suspended == first.suspended
     worklist.counting_done()
     assert worklist.counts(unit, Filters(), TODAY, viewer=viewer).suspended == first.suspended + 1
     # The supervisor's own next page waited for the count instead.
-    target = Dossier.objects.filter(unit=unit, state="received", due_date__gt=TODAY).first()
-    assert target is not None
-    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(NOON, tick=False):
-        services.dossier_request_items(dossier=target, items=["Relevé"], actor=personas.supervisor)
+    _make_one_incomplete(unit, personas.supervisor, django_capture_on_commit_callbacks)
     mine = worklist.counts(unit, Filters(), TODAY, viewer=personas.supervisor.pk)
     assert mine.suspended == first.suspended + 2

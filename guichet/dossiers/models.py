@@ -37,6 +37,9 @@ class DossierState(models.TextChoices):
 
 
 OPEN_STATES = (DossierState.RECEIVED, DossierState.INCOMPLETE, DossierState.INTENTION)
+# The condition of the worklist's partial indexes: open dossiers only (plain strings, as the
+# migrations record them).
+OPEN_CONDITION = Q(state__in=[str(state.value) for state in OPEN_STATES])
 
 
 class Decision(models.TextChoices):
@@ -192,26 +195,26 @@ class Dossier(models.Model):
                 fields=["unit", "due_date", "id"],
                 include=["at_risk_on", "overdue_on", "service", "state", "assigned_to"],
                 name="worklist_open_covering",
-                condition=Q(state__in=["received", "incomplete", "intention"]),
+                condition=OPEN_CONDITION,
             ),
             # The at-risk filter: not overdue yet, at risk already (guichet/dossiers/worklist.py).
             models.Index(
                 fields=["unit", "overdue_on", "at_risk_on"],
                 include=["due_date", "id"],
                 name="worklist_open_risk",
-                condition=Q(state__in=["received", "incomplete", "intention"]),
+                condition=OPEN_CONDITION,
             ),
             # The state and service filters: the dossiers of one state, or of one version of a
             # service, in due-date order, whatever the rest of the backlog (worklist.py).
             models.Index(
                 fields=["unit", "state", "due_date", "id"],
                 name="worklist_open_state",
-                condition=Q(state__in=["received", "incomplete", "intention"]),
+                condition=OPEN_CONDITION,
             ),
             models.Index(
                 fields=["unit", "service", "due_date", "id"],
                 name="worklist_open_service",
-                condition=Q(state__in=["received", "incomplete", "intention"]),
+                condition=OPEN_CONDITION,
             ),
             models.Index(fields=["client", "-received_on"], name="client_dossiers"),
             models.Index(fields=["service", "received_on"], name="service_received"),
